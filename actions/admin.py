@@ -1,0 +1,54 @@
+from django.contrib import admin
+from django.db import transaction
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Action, ActionUpdate, Responsibility
+from .services import allocate_action_number
+
+
+class ResponsibilityInline(admin.TabularInline):
+    model = Responsibility
+    extra = 0
+    autocomplete_fields = ["person"]
+
+
+class ActionUpdateInline(admin.TabularInline):
+    model = ActionUpdate
+    extra = 0
+    fields = ["created_at", "meeting", "status_before", "status_after", "note", "created_by"]
+    autocomplete_fields = ["meeting"]
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "short_text", "board", "issued_on", "status", "whole_board", "removed_at"]
+    list_display_links = ["number", "short_text"]
+    list_filter = ["board", "status", "whole_board"]
+    search_fields = ["text", "status_note", "=number"]
+    autocomplete_fields = ["meeting", "agenda_item", "target_meeting"]
+    readonly_fields = ["number", "created_at", "updated_at", "version"]
+    list_select_related = ["board"]
+    date_hierarchy = "issued_on"
+    inlines = [ResponsibilityInline, ActionUpdateInline]
+
+    @admin.display(description="action")
+    def short_text(self, obj):
+        return obj.text[:80]
+
+    def save_model(self, request, obj, form, change):
+        # New actions take the board's next number, as everywhere else in the app.
+        if not change:
+            with transaction.atomic():
+                obj.number = allocate_action_number(obj.board)
+                super().save_model(request, obj, form, change)
+            return
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ActionUpdate)
+class ActionUpdateAdmin(SimpleHistoryAdmin):
+    list_display = ["action", "created_at", "meeting", "status_before", "status_after", "created_by"]
+    list_filter = ["status_after", "action__board"]
+    search_fields = ["note", "action__text"]
+    autocomplete_fields = ["action", "meeting"]
+    list_select_related = ["action__board", "meeting__board", "created_by"]

@@ -1,0 +1,144 @@
+"""A board's numbered actions and the dated updates that make up their history."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from meetings.models import AgendaItem, Board, Meeting, Person
+
+
+class Status(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETE = "complete", "Complete"
+    CLOSED = "closed", "Closed"
+
+
+# Statuses that keep an action on the review list of the next meeting.
+OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+
+
+class ActionQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(removed_at__isnull=True)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def for_person(self, person):
+        """Actions a person answers for: named, or as one of a whole board they sit on."""
+        return self.filter(
+            Q(responsible=person) | Q(whole_board=True, board__memberships__person=person)
+        ).distinct()
+
+    def with_people(self):
+        return self.select_related("board", "meeting", "agenda_item").prefetch_related("responsibilities__person")
+
+
+class Action(models.Model):
+    """A numbered action of a board: text, who answers for it, where it came from, its status."""
+
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="actions")
+    number = models.PositiveIntegerField(editable=False)
+    text = models.TextField()
+    responsible = models.ManyToManyField(Person, blank=True, through="Responsibility", related_name="actions")
+    whole_board = models.BooleanField(default=False, help_text='The whole board answers for it ("all").')
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions_raised"
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions_raised"
+    )
+    issued_on = models.DateField(help_text="When it was raised; the log shows month and year.")
+    due_date = models.DateField(null=True, blank=True)
+    target_meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions_due"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    status_note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Removed actions keep their number (never reused), record and history.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ActionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["board", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "number"], name="action_number_unique_per_board"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="action_number_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["board", "status"]),
+            models.Index(fields=["board", "issued_on"]),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.text[:60]}"
+
+    def get_absolute_url(self):
+        return reverse("actions:action-detail", kwargs={"slug": self.board.slug, "number": self.number})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def people(self) -> list[Person]:
+        """The people responsible, in the order the minutes name them (prefetch `responsibilities__person`)."""
+        return [r.person for r in self.responsibilities.all()]
+
+    def responsible_label(self) -> str:
+        """Initials as the log writes them: "RE/MH", "all", "MH and all"."""
+        initials = "/".join(p.initials for p in self.people)
+        if self.whole_board:
+            return f"{initials} and all" if initials else "all"
+        return initials
+
+
+class Responsibility(models.Model):
+    """A person answering for an action; `position` keeps the order the minutes wrote ("RE/MH")."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="responsibilities")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="responsibilities")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["action", "position", "pk"]
+        verbose_name_plural = "responsibilities"
+        constraints = [models.UniqueConstraint(fields=["action", "person"], name="responsibility_once_per_action")]
+
+    def __str__(self):
+        return f"{self.person.initials} on action {self.action.number}"
+
+
+class ActionUpdate(models.Model):
+    """A dated note on an action, at a meeting or between meetings, with the status before and after."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_updates"
+    )
+    note = models.TextField(blank=True)
+    status_before = models.CharField(max_length=20, choices=Status.choices)
+    status_after = models.CharField(max_length=20, choices=Status.choices)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["action", "created_at", "pk"]
+        indexes = [models.Index(fields=["action", "created_at"])]
+
+    def __str__(self):
+        return f"Update on action {self.action.number}: {self.get_status_before_display()} → {self.get_status_after_display()}"

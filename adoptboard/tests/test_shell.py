@@ -1,0 +1,90 @@
+"""The shell: admin pages for a superuser, login required everywhere, production settings."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+OUR_MODELS = [m for m in admin.site._registry if m._meta.app_label in ("meetings", "actions", "auth")]
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda m: m._meta.label)
+def test_every_admin_changelist_and_add_page_works(client, staff, demo_board, model):
+    client.force_login(staff)
+    opts = model._meta
+    for view in ("changelist", "add"):
+        response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}"))
+        assert response.status_code == 200, view
+
+
+def app_urls(resolver=None, prefix=""):
+    """Every URL pattern of the project's own apps, as a route template."""
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            if p.app_name == "admin":
+                continue
+            yield from app_urls(p, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p
+
+
+SAMPLE = {"slug": "south-east-alb", "pk": "1", "number": "73", "item_pk": "1", "paper_pk": "1", "topic_pk": "1"}
+
+
+def sample_path(route: str) -> str:
+    import re
+
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: SAMPLE.get(m.group(1), "1"), route)
+    return "/" + path.lstrip("^").rstrip("$")
+
+
+@pytest.mark.parametrize("route", sorted({r for r, _ in app_urls()}))
+def test_every_page_redirects_an_anonymous_visitor_to_the_login(client, demo_board, route):
+    path = sample_path(route)
+    response = client.get(path)
+    if path == "/accounts/login/":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_a_logged_in_member_sees_the_dashboard_and_board(client, demo_board):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="member"))
+    page = client.get("/").content.decode()
+    assert "South East Region Adoption Leadership Board" in page
+    page = client.get("/boards/south-east-alb/").content.decode()
+    assert "17 April 2024" in page and "Lorna Hunt" in page
+
+
+def test_check_deploy_passes_with_production_settings(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")}
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="x" * 20 + "-a-long-random-production-secret-key-0123456789",
+        ALLOWED_HOSTS="adoptboard.example.org",
+        CSRF_TRUSTED_ORIGINS="https://adoptboard.example.org",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_settings_refuse_nonsense():
+    env = dict(os.environ, DEBUG="maybe")
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr

@@ -1,0 +1,86 @@
+"""Fixtures shared by every app's tests: a board and its people in each role."""
+
+import os
+
+import pytest
+
+# pytest-playwright runs an event loop; pytest-django must still be allowed its sync DB calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ.setdefault("PLAYWRIGHT_BROWSERS_PATH", os.path.join(os.path.dirname(__file__), ".playwright"))
+
+from django.contrib.auth import get_user_model  # noqa: E402
+
+from meetings.models import Board, Membership, Person, Role  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def make_person(username: str, full_name: str, initials: str, *, board: Board | None = None, role: str | None = None, **user_fields):
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username, **user_fields)
+    person = Person.objects.create(user=user, full_name=full_name, initials=initials, organisation="Test Council")
+    if board is not None:
+        Membership.objects.create(board=board, person=person, role=role or Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def board(db):
+    return Board.objects.create(name="Test Region Adoption Leadership Board", slug="test-alb", short_name="Test ALB")
+
+
+@pytest.fixture
+def other_board(db):
+    return Board.objects.create(name="Other Board", slug="other-board", short_name="Other")
+
+
+@pytest.fixture
+def secretary(board):
+    return make_person("sec", "Sally Secretary", "SS", board=board, role=Role.SECRETARY)
+
+
+@pytest.fixture
+def chair(board):
+    return make_person("chairperson", "Colin Chair", "CC", board=board, role=Role.CHAIR)
+
+
+@pytest.fixture
+def member(board):
+    return make_person("mem", "Mary Member", "MM", board=board, role=Role.MEMBER)
+
+
+@pytest.fixture
+def outsider(other_board):
+    return make_person("out", "Oscar Outsider", "OO", board=other_board, role=Role.SECRETARY)
+
+
+@pytest.fixture
+def staff(db):
+    return get_user_model().objects.create_superuser(username="admin", password="pw-admin", email="a@example.org")
+
+
+@pytest.fixture
+def demo_board(db):
+    from django.core.management import call_command
+
+    call_command("load_demo", password="demo-pass", stdout=open(os.devnull, "w"))
+    return Board.objects.get(slug="south-east-alb")
+
+
+# Playwright drives Debian's Chromium, never a downloaded browser.
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    return {
+        "executable_path": "/usr/bin/chromium",
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }

@@ -1,0 +1,358 @@
+"""Boards, their people, meetings, agendas, minutes and forward plans."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    CHAIR = "chair", "Chair"
+    VICE_CHAIR = "vice_chair", "Vice chair"
+    SECRETARY = "secretary", "Secretary (support)"
+    MEMBER = "member", "Member"
+    ADVISER = "adviser", "Adviser"
+    OBSERVER = "observer", "Observer"
+
+
+# Roles that may run the board: meetings, agenda, minutes, actions, people.
+EDITOR_ROLES = (Role.CHAIR, Role.VICE_CHAIR, Role.SECRETARY)
+
+
+class BoardQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The boards a user may see: staff see every board, others those they currently sit on."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(
+            Q(memberships__person__user=user),
+            Q(memberships__until__isnull=True) | Q(memberships__until__gte=timezone.localdate()),
+        ).distinct()
+
+
+class Board(models.Model):
+    """A standing group that meets and keeps a numbered action log."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    short_name = models.CharField(max_length=40, blank=True)
+    terms_of_reference = models.TextField(blank=True)
+    default_place = models.CharField(max_length=200, blank=True)
+    default_online_link = models.URLField(blank=True)
+    default_start_time = models.TimeField(default=datetime.time(14, 0))
+    default_duration_minutes = models.PositiveIntegerField(default=90)
+    # The board's action-number counter: the next number an action gets. A board coming
+    # from paper sets it to carry on its old numbering; it only ever goes up.
+    next_action_number = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BoardQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_action_number__gte=1), name="board_next_action_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(default_duration_minutes__gte=1), name="board_default_duration_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("meetings:board-detail", kwargs={"slug": self.slug})
+
+    @property
+    def default_end_time(self) -> datetime.time:
+        start = datetime.datetime.combine(datetime.date(2000, 1, 1), self.default_start_time)
+        return (start + datetime.timedelta(minutes=self.default_duration_minutes)).time()
+
+
+class Person(models.Model):
+    """Someone who sits on or attends boards, named in minutes by their initials."""
+
+    full_name = models.CharField(max_length=200, blank=True)
+    initials = models.CharField(max_length=10)
+    organisation = models.CharField(max_length=200, blank=True)
+    job_title = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["full_name", "initials"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.full_name or self.initials
+
+    @property
+    def label(self) -> str:
+        """Name with organisation, as agendas write it: "Lorna Hunt (PACT)"."""
+        return f"{self} ({self.organisation})" if self.organisation else str(self)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(Q(since__isnull=True) | Q(since__lte=on)).filter(
+            Q(until__isnull=True) | Q(until__gte=on)
+        )
+
+
+class Membership(models.Model):
+    """A person's seat on a board, with a role, from one date until another."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    since = models.DateField(null=True, blank=True)
+    until = models.DateField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["board", "role", "person__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "person", "since"], name="membership_unique_start"),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(since__isnull=True) | Q(until__gte=models.F("since")),
+                name="membership_until_after_since",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.get_role_display()}, {self.board}"
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role in EDITOR_ROLES
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    AGENDA_ISSUED = "agenda_issued", "Agenda issued"
+    HELD = "held", "Held"
+    APPROVED = "approved", "Minutes approved"
+
+
+class MeetingQuerySet(models.QuerySet):
+    def upcoming(self, today: datetime.date | None = None):
+        return self.filter(date__gte=today or timezone.localdate()).order_by("date", "start_time")
+
+    def past(self, today: datetime.date | None = None):
+        return self.filter(date__lt=today or timezone.localdate()).order_by("-date", "-start_time")
+
+
+class Meeting(models.Model):
+    """A board's meeting on a date: its invitees, agenda and minutes."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="meetings")
+    title = models.CharField(max_length=200, blank=True)
+    date = models.DateField()
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    place = models.CharField(max_length=200, blank=True)
+    online_link = models.URLField(blank=True)
+    status = models.CharField(max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED)
+    minutes_circulated_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Bumped on every save through the app; a save that read an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = MeetingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "-start_time"]
+        indexes = [models.Index(fields=["board", "date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")), name="meeting_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.board.short_name or self.board.name}, {self.date:%-d %B %Y}"
+
+    def get_absolute_url(self):
+        return reverse("meetings:meeting-detail", kwargs={"slug": self.board.slug, "pk": self.pk})
+
+    @property
+    def starts_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.date, self.start_time))
+
+    @property
+    def ends_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.date, self.end_time))
+
+    @property
+    def is_locked(self) -> bool:
+        """Approved minutes may not change until the chair reopens them."""
+        return self.status == MeetingStatus.APPROVED
+
+
+class AttendanceStatus(models.TextChoices):
+    INVITED = "invited", "Invited"
+    PRESENT = "present", "Present"
+    APOLOGIES = "apologies", "Apologies"
+    ABSENT = "absent", "Absent"
+
+
+class Attendance(models.Model):
+    """A person at a meeting: invited, present, apologies or absent; maybe a deputy or a guest."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendances")
+    status = models.CharField(max_length=20, choices=AttendanceStatus.choices, default=AttendanceStatus.INVITED)
+    deputising_for = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="deputised_by"
+    )
+    is_guest = models.BooleanField(default=False, help_text="Attends without being a member of the board.")
+    note = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "person__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="attendance_one_per_person"),
+            models.CheckConstraint(
+                condition=~Q(deputising_for=models.F("person")), name="attendance_not_own_deputy"
+            ),
+        ]
+        verbose_name_plural = "attendance"
+
+    def __str__(self):
+        return f"{self.person}: {self.get_status_display()}"
+
+
+class Purpose(models.TextChoices):
+    INFORMATION = "information", "Information"
+    DISCUSSION = "discussion", "Discussion"
+    DECISION = "decision", "Decision"
+
+
+class AgendaItemQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(removed_at__isnull=True)
+
+
+# The standing items every meeting starts with, in order (DESIGN.md "Words").
+STANDING_ITEMS = [
+    ("Welcome, introductions and apologies", 5),
+    ("Minutes of the last meeting and matters arising", 5),
+    ("Action log review", 10),
+    ("Any other business", 5),
+    ("Future agenda items and dates of next meetings", 5),
+]
+
+
+class AgendaItem(models.Model):
+    """A numbered item on a meeting's agenda, and its minutes."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.INFORMATION)
+    lead = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_items")
+    lead_text = models.CharField("lead (free text)", max_length=200, blank=True)
+    duration_minutes = models.PositiveIntegerField(default=10)
+    description = models.TextField(blank=True)
+    is_standing = models.BooleanField(default=False)
+    notes = models.TextField("minutes: discussion notes", blank=True)
+    decisions = models.TextField("minutes: decisions", blank=True)
+    deferred_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="deferred_from"
+    )
+    # Removed items keep their record and history; they only leave the agenda.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = AgendaItemQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_minutes__lte=24 * 60), name="agendaitem_duration_sane"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return f"{self.meeting.get_absolute_url()}#item-{self.pk}"
+
+    @property
+    def lead_label(self) -> str:
+        return self.lead.initials if self.lead_id else self.lead_text
+
+
+def paper_upload_to(instance, filename):
+    return f"papers/{instance.item.meeting.board.slug}/{instance.item.meeting_id}/{filename}"
+
+
+class Paper(models.Model):
+    """A file attached to an agenda item ("Annex A")."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="papers")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=paper_upload_to, max_length=300)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class Topic(models.Model):
+    """A proposed topic on a board's forward plan, until it is scheduled into a meeting."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="topics")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposed_topics"
+    )
+    proposed_at = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposed_topics"
+    )
+    proposed_on = models.DateField(default=timezone.localdate)
+    scheduled_item = models.OneToOneField(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="topic"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["board", "proposed_on", "pk"]
+
+    def __str__(self):
+        return self.title
