@@ -30,3 +30,12 @@ def my_open_actions(person, limit: int | None = None):
 
 def board_members(board):
     return Membership.objects.current().filter(board=board).select_related("person").order_by("role", "person__full_name")
+
+
+def board_people(board):
+    """Everyone the board knows: members past and present, attendees and people named on its actions."""
+    from .models import Person
+
+    return Person.objects.filter(
+        Q(memberships__board=board) | Q(attendances__meeting__board=board) | Q(responsibilities__action__board=board)
+    ).distinct().order_by("full_name", "initials")

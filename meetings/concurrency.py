@@ -1,0 +1,34 @@
+"""No lost updates: a save that was based on an old version of a row is refused, not applied."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import F, Model
+
+STALE_MESSAGE = (
+    "Someone else saved this while you were editing it. Your text is shown below: "
+    "copy what you need, reload the page to see their changes, and save again."
+)
+
+
+class StaleEdit(ValidationError):
+    """Raised when the row's version moved on since the editor loaded it."""
+
+    def __init__(self):
+        super().__init__(STALE_MESSAGE, code="stale")
+
+
+def save_if_unchanged(instance: Model, *, expected_version: int, fields: list[str]) -> None:
+    """UPDATE ... SET fields, version = version + 1 WHERE pk = ... AND version = expected_version.
+
+    The check lives in the UPDATE's WHERE clause, so two editors racing cannot both win. History
+    (django-simple-history) is recorded through a normal save of the same values afterwards.
+    """
+    model = type(instance)
+    values = {name: getattr(instance, name) for name in fields}
+    updated = model._default_manager.filter(pk=instance.pk, version=expected_version).update(
+        version=F("version") + 1, **values
+    )
+    if not updated:
+        raise StaleEdit()
+    instance.version = expected_version + 1
+    # Record the change in the audit trail (a plain save of the values just written).
+    instance.save(update_fields=fields + ["version"])
