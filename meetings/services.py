@@ -47,3 +47,14 @@ def next_meeting_proposal(meeting: Meeting) -> dict:
         "place": board.default_place or meeting.place,
         "online_link": board.default_online_link or meeting.online_link,
     }
+
+
+MEETING_LOCKED_MESSAGE = (
+    "The minutes of this meeting are approved and locked. Ask the chair to reopen them before changing anything."
+)
+
+
+def ensure_meeting_editable(meeting: Meeting) -> None:
+    """Refuse any write to a meeting whose minutes are approved (its attendance, agenda, minutes, papers)."""
+    if meeting.is_locked:
+        raise ValidationError(MEETING_LOCKED_MESSAGE, code="locked")
