@@ -4,6 +4,34 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import AgendaItem, Attendance, Board, Meeting, Membership, Paper, Person, Topic
 
 
+class LockedWhenApproved:
+    """Approved minutes are immutable in the admin too, until the chair reopens them in the app."""
+
+    meeting_path: str = "meeting"
+
+    def meeting_of(self, obj):
+        # "" means obj is the meeting itself (a meeting's admin, or an inline whose parent is the meeting).
+        for part in filter(None, self.meeting_path.split(".")):
+            obj = getattr(obj, part)
+        return obj
+
+    def _locked(self, obj) -> bool:
+        meeting = self.meeting_of(obj) if obj is not None else None
+        return meeting is not None and meeting.is_locked
+
+    def has_change_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_delete_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        # Inlines get the parent object; model admins get no obj.
+        if obj is not None and self._locked(obj):
+            return False
+        return super().has_add_permission(request, obj) if isinstance(self, admin.options.InlineModelAdmin) else super().has_add_permission(request)
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -35,14 +63,16 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_select_related = ["person", "board"]
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(LockedWhenApproved, admin.TabularInline):
+    meeting_path = ""
     model = Attendance
     fk_name = "meeting"
     extra = 0
     autocomplete_fields = ["person", "deputising_for"]
 
 
-class AgendaItemInline(admin.StackedInline):
+class AgendaItemInline(LockedWhenApproved, admin.StackedInline):
+    meeting_path = ""
     model = AgendaItem
     fk_name = "meeting"
     extra = 0
@@ -51,7 +81,8 @@ class AgendaItemInline(admin.StackedInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(LockedWhenApproved, SimpleHistoryAdmin):
+    meeting_path = ""
     list_display = ["__str__", "board", "date", "start_time", "end_time", "place", "status"]
     list_filter = ["board", "status", "date"]
     search_fields = ["title", "place", "board__name"]
@@ -62,7 +93,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SimpleHistoryAdmin):
+class AttendanceAdmin(LockedWhenApproved, SimpleHistoryAdmin):
     list_display = ["person", "meeting", "status", "deputising_for", "is_guest"]
     list_filter = ["status", "is_guest", "meeting__board"]
     search_fields = ["person__full_name", "person__initials"]
@@ -70,14 +101,16 @@ class AttendanceAdmin(SimpleHistoryAdmin):
     list_select_related = ["person", "meeting__board", "deputising_for"]
 
 
-class PaperInline(admin.TabularInline):
+class PaperInline(LockedWhenApproved, admin.TabularInline):
+    meeting_path = "meeting"
+
     model = Paper
     extra = 0
     readonly_fields = ["uploaded_at", "uploaded_by"]
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(SimpleHistoryAdmin):
+class AgendaItemAdmin(LockedWhenApproved, SimpleHistoryAdmin):
     list_display = ["title", "meeting", "position", "purpose", "lead", "duration_minutes", "is_standing", "removed_at"]
     list_filter = ["purpose", "is_standing", "meeting__board"]
     search_fields = ["title", "description", "notes", "decisions"]
@@ -87,7 +120,9 @@ class AgendaItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Paper)
-class PaperAdmin(SimpleHistoryAdmin):
+class PaperAdmin(LockedWhenApproved, SimpleHistoryAdmin):
+    meeting_path = "item.meeting"
+
     list_display = ["title", "item", "uploaded_at", "uploaded_by"]
     search_fields = ["title", "item__title"]
     autocomplete_fields = ["item"]

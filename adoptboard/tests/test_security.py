@@ -14,7 +14,9 @@ def test_it_locks_out_after_repeated_failed_logins_with_429(client, member):
         response = client.post("/accounts/login/", {"username": "mem", "password": "wrong"})
         assert response.status_code == 200
         assert "Please enter a correct username and password" in response.content.decode()
-    assert client.post("/accounts/login/", {"username": "mem", "password": "wrong"}).status_code == 429
+    locked = client.post("/accounts/login/", {"username": "mem", "password": "wrong"})
+    assert locked.status_code == 429
+    assert "Too many failed log-in attempts" in locked.content.decode()
     # Locked out: even the right password is refused until the cool-off.
     response = client.post("/accounts/login/", {"username": "mem", "password": "pw-mem"})
     assert response.status_code == 429

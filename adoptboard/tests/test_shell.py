@@ -88,3 +88,24 @@ def test_settings_refuse_nonsense():
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_approved_minutes_are_read_only_in_the_admin(client, staff, demo_board):
+    from meetings.models import Meeting, MeetingStatus
+
+    meeting = Meeting.objects.get(board=demo_board, date="2024-02-23")
+    item = meeting.items.first()
+    client.force_login(staff)
+    change = f"/admin/meetings/meeting/{meeting.pk}/change/"
+    item_change = f"/admin/meetings/agendaitem/{item.pk}/change/"
+    assert "Save" in client.get(item_change).content.decode()
+
+    Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.APPROVED)
+    page = client.get(item_change).content.decode()
+    assert 'name="_save"' not in page  # shown read-only
+    response = client.post(item_change, {"title": "Rewritten", "meeting": meeting.pk, "position": 1, "purpose": "information", "duration_minutes": 5})
+    assert response.status_code == 403
+    item.refresh_from_db()
+    assert item.title == "Introductions"
+    assert client.post(f"/admin/meetings/meeting/{meeting.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert 'name="_save"' not in client.get(change).content.decode()
