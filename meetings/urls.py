@@ -4,8 +4,37 @@ from . import views
 
 app_name = "meetings"
 
+meeting = "boards/<slug:slug>/meetings/<int:pk>/"
+item = meeting + "items/<int:item_pk>/"
+
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("boards/<slug:slug>/", views.board_detail, name="board-detail"),
-    path("boards/<slug:slug>/meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
+    path("boards/<slug:slug>/meetings/new/", views.meeting_schedule, name="meeting-schedule"),
+    path(meeting, views.meeting_detail, name="meeting-detail"),
+    path(meeting + "attendance/", views.attendance_save, name="meeting-attendance"),
+    path(meeting + "guests/", views.guest_add, name="meeting-guest-add"),
+    path(meeting + "agenda/", views.meeting_agenda, name="meeting-agenda"),
+    path(meeting + "agenda/items/", views.item_add, name="item-add"),
+    path(meeting + "review/", views.meeting_review, name="meeting-review"),
+    path(meeting + "approve/", views.meeting_approve, name="meeting-approve"),
+    path(meeting + "reopen/", views.meeting_reopen, name="meeting-reopen"),
+    path(item + "edit/", views.item_edit, name="item-edit"),
+    path(item + "remove/", views.item_remove, name="item-remove"),
+    path(item + "move/", views.item_move, name="item-move"),
+    path(item + "defer/", views.item_defer, name="item-defer"),
+    path(item + "minutes/", views.item_minutes, name="item-minutes"),
+    path(item + "actions/", views.item_raise_action, name="item-raise-action"),
+    path(item + "papers/", views.paper_add, name="paper-add"),
+    path(item + "papers/<int:paper_pk>/", views.paper_download, name="paper-download"),
+    path("boards/<slug:slug>/forward-plan/", views.forward_plan, name="forward-plan"),
+    path("boards/<slug:slug>/forward-plan/topics/", views.topic_add, name="topic-add"),
+    path("boards/<slug:slug>/forward-plan/topics/<int:topic_pk>/schedule/", views.topic_schedule, name="topic-schedule"),
+]
+
+# The audit trail (editors only).
+from . import views_history  # noqa: E402
+
+urlpatterns += [
+    path("boards/<slug:slug>/history/<slug:kind>/<int:pk>/", views_history.object_history, name="object-history"),
 ]
