@@ -112,3 +112,124 @@ def action_update_add(
     action.version += 1
     action.save(update_fields=["status", "status_note", "version", "updated_at"])
     return update
+
+
+@transaction.atomic
+def action_review_save(*, meeting: Meeting, entries: list[dict], by=None) -> list[ActionUpdate]:
+    """Save a meeting's action-log review in one go: per action a new status and an update note.
+
+    `entries` holds dicts with `action` (from the meeting's review list), `status`, `note` and
+    `version` (the action's version when the form was loaded). Actions whose status is unchanged and
+    whose note is empty get no update. Any action changed by someone else since the form was loaded
+    refuses the whole save (StaleEdit), so nothing is half-written. Constant queries: one locking
+    read, one bulk insert of updates, one bulk update of actions (plus their history rows).
+    """
+    from meetings.concurrency import StaleEdit
+    from meetings.services import ensure_meeting_editable
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    ensure_meeting_editable(meeting)
+    if not entries:
+        return []
+    for entry in entries:
+        if entry["status"] not in Status.values:
+            raise ValidationError(f"Unknown status for action {entry['action'].number}.", code="bad_status")
+    ids = [entry["action"].pk for entry in entries]
+    current = {
+        a.pk: a
+        for a in Action.objects.select_for_update().filter(pk__in=ids, board_id=meeting.board_id).live()
+    }
+    if len(current) != len(set(ids)):
+        raise ValidationError("Some of these actions are not on this board's log.", code="wrong_board")
+    now = timezone.now()
+    updates, changed = [], []
+    for entry in entries:
+        action = current[entry["action"].pk]
+        if entry.get("version") is not None and action.version != entry["version"]:
+            raise StaleEdit()
+        note = (entry.get("note") or "").strip()
+        if entry["status"] == action.status and not note:
+            continue
+        updates.append(
+            ActionUpdate(
+                action=action, meeting=meeting, note=note, status_before=action.status,
+                status_after=entry["status"], created_at=now, created_by=by,
+            )
+        )
+        action.status = entry["status"]
+        if note:
+            action.status_note = note[:300]
+        action.version += 1
+        action.updated_at = now
+        changed.append(action)
+    if updates:
+        bulk_create_with_history(updates, ActionUpdate, batch_size=500, default_user=by)
+        bulk_update_with_history(
+            changed, Action, ["status", "status_note", "version", "updated_at"], batch_size=500, default_user=by
+        )
+    return updates
+
+
+@transaction.atomic
+def action_progress_add(
+    *,
+    action: Action,
+    expected_version: int,
+    status: str,
+    note: str = "",
+    status_note: str | None = None,
+    meeting: Meeting | None = None,
+    by=None,
+) -> ActionUpdate:
+    """A progress update from the action page, refused if the action changed since the page was loaded.
+
+    The person chose the new status looking at the old one; if someone else moved it meanwhile,
+    "status before → after" would record a change they never saw.
+    """
+    from meetings.concurrency import StaleEdit
+
+    locked = Action.objects.select_for_update().get(pk=action.pk)
+    if locked.version != expected_version:
+        raise StaleEdit()
+    if meeting is not None and meeting.board_id != locked.board_id:
+        raise ValidationError("That meeting belongs to another board.", code="wrong_board")
+    if not note.strip() and status == locked.status and (status_note is None or status_note == locked.status_note):
+        raise ValidationError("Write a note or change the status.", code="empty_update")
+    update = action_update_add(
+        action=locked, status=status, note=note, status_note=status_note, meeting=meeting, by=by
+    )
+    action.status, action.status_note, action.version = locked.status, locked.status_note, locked.version
+    return update
+
+
+@transaction.atomic
+def action_edit(
+    *,
+    action: Action,
+    expected_version: int,
+    text: str,
+    responsible: Iterable[Person],
+    whole_board: bool,
+    due_date: datetime.date | None,
+    status_note: str,
+    by=None,
+) -> Action:
+    """An editor's change to the action itself (not its status: that is an update, with history)."""
+    from meetings.concurrency import save_if_unchanged
+
+    people = list(responsible)
+    _check_responsible(people, whole_board)
+    if not text.strip():
+        raise ValidationError("The action needs some text.", code="no_text")
+    action.text = text.strip()
+    action.whole_board = whole_board
+    action.due_date = due_date
+    action.status_note = status_note.strip()
+    action.updated_at = timezone.now()
+    save_if_unchanged(
+        action,
+        expected_version=expected_version,
+        fields=["text", "whole_board", "due_date", "status_note", "updated_at"],
+    )
+    responsibility_set(action=action, people=people)
+    return action

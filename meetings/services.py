@@ -2,10 +2,29 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
-from .models import STANDING_ITEMS, AgendaItem, Attendance, AttendanceStatus, Board, Meeting, Membership
+from .models import (
+    EDITOR_ROLES,
+    STANDING_ITEMS,
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Board,
+    Meeting,
+    MeetingStatus,
+    Membership,
+    Paper,
+    Person,
+    Purpose,
+    Role,
+    Topic,
+)
 
 
 @transaction.atomic
@@ -58,3 +77,240 @@ def ensure_meeting_editable(meeting: Meeting) -> None:
     """Refuse any write to a meeting whose minutes are approved (its attendance, agenda, minutes, papers)."""
     if meeting.is_locked:
         raise ValidationError(MEETING_LOCKED_MESSAGE, code="locked")
+
+
+# --- Attendance -------------------------------------------------------------------------------
+
+@transaction.atomic
+def attendance_save(*, meeting: Meeting, rows: list[dict]) -> None:
+    """Save every invitee's status and deputy in one go.
+
+    `rows` holds dicts with `attendance` (an Attendance of this meeting), `status` and
+    `deputising_for` (a Person or None). Written with one bulk UPDATE, whatever the number of rows.
+    """
+    ensure_meeting_editable(meeting)
+    changed = []
+    for row in rows:
+        att = row["attendance"]
+        if att.meeting_id != meeting.pk:
+            raise ValidationError("That attendance belongs to another meeting.", code="wrong_meeting")
+        deputy_for = row.get("deputising_for")
+        if deputy_for is not None and deputy_for.pk == att.person_id:
+            raise ValidationError(f"{att.person} cannot deputise for themselves.", code="own_deputy")
+        if row["status"] not in AttendanceStatus.values:
+            raise ValidationError("Unknown attendance status.", code="bad_status")
+        att.status = row["status"]
+        att.deputising_for = deputy_for
+        changed.append(att)
+    bulk_update_with_history(changed, Attendance, ["status", "deputising_for"], batch_size=500)
+
+
+@transaction.atomic
+def guest_add(
+    *,
+    meeting: Meeting,
+    person: Person | None = None,
+    full_name: str = "",
+    initials: str = "",
+    organisation: str = "",
+    status: str = AttendanceStatus.PRESENT,
+) -> Attendance:
+    """Add a guest to a meeting: an existing person, or a new one created from the name given."""
+    ensure_meeting_editable(meeting)
+    if person is None:
+        full_name, initials = full_name.strip(), initials.strip()
+        if not full_name:
+            raise ValidationError({"full_name": "Give the guest's name, or choose someone the board knows."}, code="no_name")
+        if not initials:
+            initials = "".join(part[0] for part in full_name.split() if part[:1].isalpha()).upper()[:10]
+        person = Person.objects.create(full_name=full_name, initials=initials, organisation=organisation.strip())
+    if Attendance.objects.filter(meeting=meeting, person=person).exists():
+        raise ValidationError(f"{person} is already on this meeting's list.", code="duplicate")
+    return Attendance.objects.create(meeting=meeting, person=person, status=status, is_guest=True)
+
+
+# --- Agenda -----------------------------------------------------------------------------------
+
+ITEM_FIELDS = ["title", "purpose", "lead", "lead_text", "duration_minutes", "description"]
+
+
+def _renumber(meeting: Meeting) -> None:
+    items = list(meeting.items.live().order_by("position", "pk"))
+    for position, item in enumerate(items, start=1):
+        item.position = position
+    AgendaItem.objects.bulk_update(items, ["position"])
+
+
+@transaction.atomic
+def item_add(*, meeting: Meeting, title: str, purpose: str = "information", lead: Person | None = None,
+             lead_text: str = "", duration_minutes: int = 10, description: str = "", before_standing: bool = True) -> AgendaItem:
+    """Add an item to the agenda: before the closing standing items (AOB, future items) unless asked otherwise."""
+    ensure_meeting_editable(meeting)
+    if not title.strip():
+        raise ValidationError({"title": "The item needs a title."}, code="no_title")
+    live = list(meeting.items.live().order_by("position", "pk"))
+    position = len(live) + 1
+    if before_standing:
+        # The closing standing items stay last: insert before the trailing run of them.
+        tail = 0
+        for existing in reversed(live):
+            if existing.is_standing and existing.title in CLOSING_STANDING_TITLES:
+                tail += 1
+            else:
+                break
+        position = len(live) - tail + 1
+        AgendaItem.objects.filter(pk__in=[i.pk for i in live[len(live) - tail:]]).update(position=F("position") + 1)
+    item = AgendaItem.objects.create(
+        meeting=meeting, position=position, title=title.strip(), purpose=purpose, lead=lead, lead_text=lead_text.strip(),
+        duration_minutes=duration_minutes, description=description,
+    )
+    _renumber(meeting)
+    item.refresh_from_db(fields=["position"])
+    return item
+
+
+CLOSING_STANDING_TITLES = {title for title, _ in STANDING_ITEMS[-2:]}
+
+
+@transaction.atomic
+def item_remove(*, item: AgendaItem) -> None:
+    """Take an item off the agenda; it keeps its record and history (soft delete)."""
+    ensure_meeting_editable(item.meeting)
+    item.removed_at = timezone.now()
+    item.save(update_fields=["removed_at"])
+    _renumber(item.meeting)
+
+
+@transaction.atomic
+def item_move(*, item: AgendaItem, direction: str) -> None:
+    """Move an item one place up or down the agenda."""
+    ensure_meeting_editable(item.meeting)
+    if direction not in ("up", "down"):
+        raise ValidationError("Move an item up or down.", code="bad_direction")
+    items = list(item.meeting.items.live().order_by("position", "pk"))
+    index = next(i for i, it in enumerate(items) if it.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+    for position, it in enumerate(items, start=1):
+        it.position = position
+    bulk_update_with_history(items, AgendaItem, ["position"])
+
+
+def item_start_times(meeting: Meeting, items: list[AgendaItem]) -> None:
+    """Set `starts_at` (a time) on each item from the meeting's start and the durations before it."""
+    clock = datetime.datetime.combine(meeting.date, meeting.start_time)
+    for item in items:
+        item.starts_at = clock.time()
+        clock += datetime.timedelta(minutes=item.duration_minutes)
+
+
+# Papers: what boards circulate. Checked by extension and by the browser-sent type.
+PAPER_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx"}
+
+
+@transaction.atomic
+def paper_add(*, item: AgendaItem, title: str, file, by=None) -> Paper:
+    """Attach a paper (PDF, Word or Excel, up to 20 MB) to an agenda item."""
+    ensure_meeting_editable(item.meeting)
+    name = (getattr(file, "name", "") or "").lower()
+    if not any(name.endswith(ext) for ext in PAPER_EXTENSIONS):
+        raise ValidationError({"file": "Papers must be PDF, Word or Excel files."}, code="bad_type")
+    if file.size > settings.MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": "Papers may be at most 20 MB."}, code="too_big")
+    return Paper.objects.create(item=item, title=title.strip() or file.name, file=file, uploaded_by=by)
+
+
+@transaction.atomic
+def item_defer(*, item: AgendaItem, by=None) -> AgendaItem:
+    """Defer an item to the board's next meeting: a copy goes on that agenda, the original points to it."""
+    meeting = item.meeting
+    ensure_meeting_editable(meeting)
+    if item.deferred_to_id:
+        raise ValidationError("This item is already deferred.", code="already_deferred")
+    following = next_meeting_of(meeting)
+    if following is None:
+        raise ValidationError("Schedule the next meeting first: there is no meeting to defer to.", code="no_next")
+    ensure_meeting_editable(following)
+    copy = item_add(
+        meeting=following, title=item.title, purpose=item.purpose, lead=item.lead, lead_text=item.lead_text,
+        duration_minutes=item.duration_minutes, description=item.description,
+    )
+    item.deferred_to = copy
+    item.save(update_fields=["deferred_to"])
+    return copy
+
+
+def next_meeting_of(meeting: Meeting) -> Meeting | None:
+    return (
+        Meeting.objects.filter(board_id=meeting.board_id)
+        .filter(Q(date__gt=meeting.date) | Q(date=meeting.date, start_time__gt=meeting.start_time))
+        .order_by("date", "start_time")
+        .first()
+    )
+
+
+# --- Forward plan -----------------------------------------------------------------------------
+
+@transaction.atomic
+def topic_schedule(*, topic: Topic, meeting: Meeting) -> AgendaItem:
+    """Schedule a forward-plan topic into a future meeting: it becomes an item on that agenda."""
+    if meeting.board_id != topic.board_id:
+        raise ValidationError("That meeting belongs to another board.", code="wrong_board")
+    if topic.scheduled_item_id:
+        raise ValidationError("This topic is already scheduled.", code="already_scheduled")
+    if meeting.date < timezone.localdate():
+        raise ValidationError({"meeting": "Choose a meeting that has not happened yet."}, code="past_meeting")
+    item = item_add(meeting=meeting, title=topic.title, description=topic.description, lead=topic.proposed_by,
+                    purpose=Purpose.DISCUSSION)
+    topic.scheduled_item = item
+    topic.save(update_fields=["scheduled_item"])
+    return item
+
+
+# --- Approval ---------------------------------------------------------------------------------
+
+APPROVER_ROLES = EDITOR_ROLES  # chair, vice chair, secretary (DESIGN.md "Who may do what")
+
+
+def _roles(board: Board, user) -> set[str]:
+    return set(Membership.objects.current().filter(board=board, person__user=user).values_list("role", flat=True))
+
+
+@transaction.atomic
+def minutes_approve(*, meeting: Meeting, by) -> Meeting:
+    """Approve the minutes: the meeting and everything in it is locked from now on."""
+    if meeting.is_locked:
+        raise ValidationError("These minutes are already approved.", code="already_approved")
+    if not (by.is_staff or _roles(meeting.board, by) & set(APPROVER_ROLES)):
+        raise ValidationError("Only the chair, vice chair or secretary may approve minutes.", code="not_approver")
+    meeting.status = MeetingStatus.APPROVED
+    meeting.approved_at = timezone.now()
+    meeting.approved_by = by
+    meeting.version += 1
+    meeting._change_reason = "Minutes approved"
+    meeting.save(update_fields=["status", "approved_at", "approved_by", "version"])
+    return meeting
+
+
+REOPEN_REASON_PREFIX = "Reopened: "
+
+
+@transaction.atomic
+def minutes_reopen(*, meeting: Meeting, by, reason: str) -> Meeting:
+    """The chair reopens approved minutes; the reopening (who, when, why) stays in the meeting's history."""
+    if not meeting.is_locked:
+        raise ValidationError("These minutes are not approved, so there is nothing to reopen.", code="not_approved")
+    if not (by.is_staff or Role.CHAIR in _roles(meeting.board, by)):
+        raise ValidationError("Only the chair may reopen approved minutes.", code="not_chair")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the minutes are reopened."}, code="no_reason")
+    meeting.status = MeetingStatus.HELD
+    meeting.approved_at = None
+    meeting.approved_by = None
+    meeting.version += 1
+    # django-simple-history records who (the request's user) and when; the reason goes with it.
+    meeting._change_reason = (REOPEN_REASON_PREFIX + reason.strip())[:100]
+    meeting._history_user = by
+    meeting.save(update_fields=["status", "approved_at", "approved_by", "version"])
+    return meeting

@@ -1,10 +1,18 @@
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from actions.models import Action
+from actions.services import action_raise, action_review_save
 
-from . import selectors
+from . import forms, selectors, services
 from .access import board_for_user
-from .models import Meeting
+from .concurrency import StaleEdit, save_if_unchanged
+from .models import AgendaItem, Meeting, Paper, Topic
 
 
 def dashboard(request):
@@ -37,7 +45,430 @@ def board_detail(request, slug):
     )
 
 
-def meeting_detail(request, slug, pk):
+# --- The meeting cycle ---------------------------------------------------------------------------
+# Every view gets its board through board_for_user; writes are POST-only, run a service, and end in a
+# redirect with a message. A service's ValidationError re-renders the page with the errors (400),
+# except a locked meeting, which is refused with a message and a redirect to the meeting.
+
+
+def _meeting(board, pk):
+    return get_object_or_404(Meeting.objects.select_related("board"), board=board, pk=pk)
+
+
+def _item(board, pk, item_pk):
+    return get_object_or_404(
+        AgendaItem.objects.live().select_related("meeting__board"), meeting__board=board, meeting_id=pk, pk=item_pk
+    )
+
+
+def _refuse_if_locked(request, meeting):
+    """A redirect with the refusal when the meeting is locked, else None."""
+    try:
+        services.ensure_meeting_editable(meeting)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(meeting)
+    return None
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return exc.messages
+
+
+def _people(board):
+    """The board's people, evaluated once for every select on a page."""
+    qs = selectors.board_people(board)
+    return qs, list(qs)
+
+
+def _can_see_minutes(board, meeting) -> bool:
+    return board.can_edit or meeting.is_locked or meeting.minutes_circulated_at is not None
+
+
+def meeting_detail(request, slug, pk, *, status=200, bound=None):
     board = board_for_user(request.user, slug)
-    meeting = get_object_or_404(Meeting.objects.select_related("board"), board=board, pk=pk)
-    return render(request, "meetings/meeting_detail.html", {"board": board, "meeting": meeting})
+    meeting = selectors.meeting_for_page(board, pk)
+    bound = bound or {}
+    items = meeting.item_list
+    services.item_start_times(meeting, items)
+    context = {
+        "board": board,
+        "meeting": meeting,
+        "items": items,
+        "show_minutes": _can_see_minutes(board, meeting),
+        "reopenings": selectors.meeting_reopenings(meeting),
+        "next_meeting": services.next_meeting_of(meeting),
+        "errors": bound.get("errors", []),
+    }
+    if board.can_edit and not meeting.is_locked:
+        people_qs, people = _people(board)
+        context["attendance_form"] = bound.get("attendance") or forms.AttendanceForm(
+            attendances=meeting.attendance_list, people=people
+        )
+        context["guest_form"] = bound.get("guest") or forms.GuestForm(people_qs=people_qs, people=people)
+        for item in items:
+            item.minutes_form = bound.get(("minutes", item.pk)) or forms.MinutesForm(instance=item)
+            item.action_form = bound.get(("action", item.pk)) or forms.RaiseActionForm(
+                item=item, people_qs=people_qs, people=people
+            )
+    if board.can_edit and meeting.is_locked:
+        context["reopen_form"] = bound.get("reopen") or forms.ReopenForm()
+    return render(request, "meetings/meeting_detail.html", context, status=status)
+
+
+def meeting_schedule(request, slug):
+    """Schedule a meeting; with ?after=<pk>, propose the one after that meeting (usual time and place)."""
+    board = board_for_user(request.user, slug, edit=True)
+    if request.method == "POST":
+        form = forms.MeetingForm(request.POST)
+        if form.is_valid():
+            try:
+                meeting = services.meeting_schedule(board=board, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Meeting scheduled for {meeting.date:%-d %B %Y}, with the standing items and the members invited.")
+                return redirect(meeting)
+        return render(request, "meetings/meeting_form.html", {"board": board, "form": form}, status=400)
+    initial = {
+        "start_time": board.default_start_time,
+        "end_time": board.default_end_time,
+        "place": board.default_place,
+        "online_link": board.default_online_link,
+    }
+    after = None
+    if request.GET.get("after", "").isdigit():
+        after = _meeting(board, int(request.GET["after"]))
+        initial = services.next_meeting_proposal(after)
+    form = forms.MeetingForm(initial=initial)
+    return render(request, "meetings/meeting_form.html", {"board": board, "form": form, "after": after})
+
+
+@require_POST
+def attendance_save(request, slug, pk):
+    board = board_for_user(request.user, slug, edit=True)
+    meeting = selectors.meeting_for_page(board, pk)
+    if refused := _refuse_if_locked(request, meeting):
+        return refused
+    _, people = _people(board)
+    form = forms.AttendanceForm(request.POST, attendances=meeting.attendance_list, people=people)
+    if form.is_valid():
+        try:
+            services.attendance_save(meeting=meeting, rows=form.service_rows())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Attendance saved.")
+            return redirect(reverse("meetings:meeting-detail", args=[slug, pk]) + "#attendance")
+    return meeting_detail(request, slug, pk, status=400, bound={"attendance": form})
+
+
+@require_POST
+def guest_add(request, slug, pk):
+    board = board_for_user(request.user, slug, edit=True)
+    meeting = _meeting(board, pk)
+    if refused := _refuse_if_locked(request, meeting):
+        return refused
+    form = forms.GuestForm(request.POST, people_qs=selectors.board_people(board))
+    if form.is_valid():
+        try:
+            att = services.guest_add(meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{att.person} added as a guest.")
+            return redirect(reverse("meetings:meeting-detail", args=[slug, pk]) + "#attendance")
+    return meeting_detail(request, slug, pk, status=400, bound={"guest": form})
+
+
+def meeting_agenda(request, slug, pk, *, status=200, add_form=None, paper_forms=None):
+    """The agenda builder: items in order with start times, papers, and the controls to change them."""
+    board = board_for_user(request.user, slug)
+    meeting = selectors.meeting_for_page(board, pk)
+    items = meeting.item_list
+    services.item_start_times(meeting, items)
+    context = {"board": board, "meeting": meeting, "items": items}
+    if board.can_edit and not meeting.is_locked:
+        people_qs, people = _people(board)
+        context["add_form"] = add_form or forms.AgendaItemForm(people_qs=people_qs, people=people)
+        paper_forms = paper_forms or {}
+        for item in items:
+            item.paper_form = paper_forms.get(item.pk) or forms.PaperForm(item=item)
+    return render(request, "meetings/meeting_agenda.html", context, status=status)
+
+
+@require_POST
+def item_add(request, slug, pk):
+    board = board_for_user(request.user, slug, edit=True)
+    meeting = _meeting(board, pk)
+    if refused := _refuse_if_locked(request, meeting):
+        return refused
+    people_qs, _ = _people(board)
+    form = forms.AgendaItemForm(request.POST, people_qs=people_qs)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            item = services.item_add(meeting=meeting, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Item {item.position} “{item.title}” added.")
+            return redirect(reverse("meetings:meeting-agenda", args=[slug, pk]) + f"#item-{item.pk}")
+    return meeting_agenda(request, slug, pk, status=400, add_form=form)
+
+
+def item_edit(request, slug, pk, item_pk):
+    board = board_for_user(request.user, slug, edit=True)
+    item = _item(board, pk, item_pk)
+    if refused := _refuse_if_locked(request, item.meeting):
+        return refused
+    people_qs, _ = _people(board)
+    status = 200
+    if request.method == "POST":
+        form = forms.AgendaItemForm(request.POST, instance=item, people_qs=people_qs)
+        if form.is_valid():
+            try:
+                save_if_unchanged(
+                    form.instance, expected_version=form.cleaned_data["version"] or 0, fields=services.ITEM_FIELDS
+                )
+            except StaleEdit as exc:
+                form.add_error(None, exc)
+                status = 409
+            else:
+                messages.success(request, f"Item “{item.title}” saved.")
+                return redirect(reverse("meetings:meeting-agenda", args=[slug, pk]) + f"#item-{item.pk}")
+        else:
+            status = 400
+    else:
+        form = forms.AgendaItemForm(instance=item, people_qs=people_qs)
+    return render(
+        request, "meetings/agendaitem_form.html", {"board": board, "meeting": item.meeting, "item": item, "form": form},
+        status=status,
+    )
+
+
+def _item_write(request, slug, pk, item_pk, write, success: str, anchor: str = "agenda"):
+    """Run a one-step write on an item; refusals come back as a message on the agenda page."""
+    board = board_for_user(request.user, slug, edit=True)
+    item = _item(board, pk, item_pk)
+    if refused := _refuse_if_locked(request, item.meeting):
+        return refused
+    try:
+        result = write(item)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("meetings:meeting-agenda", args=[slug, pk]))
+    messages.success(request, success.format(item=item, result=result))
+    return redirect(reverse("meetings:meeting-agenda", args=[slug, pk]) + f"#{anchor}")
+
+
+@require_POST
+def item_remove(request, slug, pk, item_pk):
+    return _item_write(request, slug, pk, item_pk, lambda item: services.item_remove(item=item), "“{item.title}” taken off the agenda.")
+
+
+@require_POST
+def item_move(request, slug, pk, item_pk):
+    direction = request.POST.get("direction", "")
+    return _item_write(
+        request, slug, pk, item_pk, lambda item: services.item_move(item=item, direction=direction),
+        "“{item.title}” moved " + direction + ".", anchor=f"item-{item_pk}",
+    )
+
+
+@require_POST
+def item_defer(request, slug, pk, item_pk):
+    return _item_write(
+        request, slug, pk, item_pk, lambda item: services.item_defer(item=item, by=request.user),
+        "“{item.title}” deferred to the meeting of {result.meeting.date:%-d %B %Y}.",
+    )
+
+
+@require_POST
+def paper_add(request, slug, pk, item_pk):
+    board = board_for_user(request.user, slug, edit=True)
+    item = _item(board, pk, item_pk)
+    if refused := _refuse_if_locked(request, item.meeting):
+        return refused
+    form = forms.PaperForm(request.POST, request.FILES, item=item)
+    if form.is_valid():
+        try:
+            paper = services.paper_add(item=item, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Paper “{paper.title}” attached to “{item.title}”.")
+            return redirect(reverse("meetings:meeting-agenda", args=[slug, pk]) + f"#item-{item.pk}")
+    messages.error(request, "The paper was not attached: " + " ".join(e for errs in form.errors.values() for e in errs))
+    return meeting_agenda(request, slug, pk, status=400, paper_forms={item.pk: form})
+
+
+def paper_download(request, slug, pk, item_pk, paper_pk):
+    """Papers are confidential: served only through this access-checked view, never from MEDIA_URL."""
+    board = board_for_user(request.user, slug)
+    paper = get_object_or_404(
+        Paper.objects.select_related("item"), item__meeting__board=board, item__meeting_id=pk, item_id=item_pk, pk=paper_pk
+    )
+    try:
+        handle = paper.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file of this paper is missing.") from None
+    return FileResponse(handle, as_attachment=True, filename=paper.file.name.rsplit("/", 1)[-1])
+
+
+@require_POST
+def item_minutes(request, slug, pk, item_pk):
+    board = board_for_user(request.user, slug, edit=True)
+    item = _item(board, pk, item_pk)
+    if refused := _refuse_if_locked(request, item.meeting):
+        return refused
+    form = forms.MinutesForm(request.POST, instance=item)
+    status = 400
+    if form.is_valid():
+        try:
+            save_if_unchanged(form.instance, expected_version=form.cleaned_data["version"], fields=["notes", "decisions"])
+        except StaleEdit as exc:
+            form.add_error(None, exc)
+            status = 409
+        else:
+            messages.success(request, f"Minutes of “{item.title}” saved.")
+            return redirect(reverse("meetings:meeting-detail", args=[slug, pk]) + f"#item-{item.pk}")
+    return meeting_detail(request, slug, pk, status=status, bound={("minutes", item.pk): form})
+
+
+@require_POST
+def item_raise_action(request, slug, pk, item_pk):
+    board = board_for_user(request.user, slug, edit=True)
+    item = _item(board, pk, item_pk)
+    if refused := _refuse_if_locked(request, item.meeting):
+        return refused
+    people_qs, _ = _people(board)
+    form = forms.RaiseActionForm(request.POST, item=item, people_qs=people_qs)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            action = action_raise(
+                board=board, item=item, text=data["text"], responsible=list(data["responsible"]),
+                whole_board=data["whole_board"], due_date=data["due_date"], by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Action {action.number} raised: {action.text}")
+            return redirect(reverse("meetings:meeting-detail", args=[slug, pk]) + f"#item-{item.pk}")
+    return meeting_detail(request, slug, pk, status=400, bound={("action", item.pk): form})
+
+
+def meeting_review(request, slug, pk):
+    """The action-log review: the carry-forward set, one status and note each, saved in one submit."""
+    board = board_for_user(request.user, slug, edit=request.method == "POST")
+    meeting = _meeting(board, pk)
+    actions = list(selectors.review_actions(meeting))
+    status = 200
+    if request.method == "POST":
+        if refused := _refuse_if_locked(request, meeting):
+            return refused
+        form = forms.ReviewForm(request.POST, actions=actions)
+        status = 400
+        if form.is_valid():
+            try:
+                updates = action_review_save(meeting=meeting, entries=form.entries(), by=request.user)
+            except StaleEdit as exc:
+                form.add_error(None, exc)
+                status = 409
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Action log review saved: {len(updates)} update{pluralize(len(updates))} recorded.")
+                return redirect("meetings:meeting-review", slug=slug, pk=pk)
+    else:
+        form = forms.ReviewForm(actions=actions)
+    editable = board.can_edit and not meeting.is_locked
+    return render(
+        request, "meetings/meeting_review.html",
+        {"board": board, "meeting": meeting, "form": form, "actions": actions, "editable": editable},
+        status=status,
+    )
+
+
+@require_POST
+def meeting_approve(request, slug, pk):
+    board = board_for_user(request.user, slug, edit=True)
+    meeting = _meeting(board, pk)
+    try:
+        services.minutes_approve(meeting=meeting, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(meeting)
+    messages.success(request, "Minutes approved. The meeting is now locked.")
+    return redirect(meeting)
+
+
+@require_POST
+def meeting_reopen(request, slug, pk):
+    board = board_for_user(request.user, slug, edit=True)
+    meeting = _meeting(board, pk)
+    form = forms.ReopenForm(request.POST)
+    if not form.is_valid():
+        return meeting_detail(request, slug, pk, status=400, bound={"reopen": form})
+    try:
+        services.minutes_reopen(meeting=meeting, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(meeting)
+    messages.success(request, "Minutes reopened. The reopening is recorded in the meeting's history.")
+    return redirect(meeting)
+
+
+def forward_plan(request, slug, *, status=200, topic_form=None, schedule_forms=None):
+    board = board_for_user(request.user, slug)
+    topics = list(
+        board.topics.select_related("proposed_by", "proposed_at", "scheduled_item__meeting").order_by("proposed_on", "pk")
+    )
+    untaken = [t for t in topics if t.scheduled_item_id is None]
+    scheduled = [t for t in topics if t.scheduled_item_id is not None]
+    context = {"board": board, "untaken": untaken, "scheduled": scheduled}
+    if board.can_edit:
+        people_qs, _ = _people(board)
+        future_qs = board.meetings.upcoming()
+        future = list(future_qs)
+        context["topic_form"] = topic_form or forms.TopicForm(people_qs=people_qs, meetings_qs=board.meetings.all())
+        schedule_forms = schedule_forms or {}
+        for topic in untaken:
+            form = schedule_forms.get(topic.pk) or forms.TopicScheduleForm(topic=topic, meetings_qs=future_qs)
+            form.fields["meeting"].choices = [("", "—")] + [(m.pk, f"{m.date:%-d %B %Y}") for m in future]
+            topic.schedule_form = form
+    return render(request, "meetings/topic_list.html", context, status=status)
+
+
+@require_POST
+def topic_add(request, slug):
+    board = board_for_user(request.user, slug, edit=True)
+    people_qs, _ = _people(board)
+    form = forms.TopicForm(request.POST, people_qs=people_qs, meetings_qs=board.meetings.all())
+    if form.is_valid():
+        topic = form.save(commit=False)
+        topic.board = board
+        topic.save()
+        messages.success(request, f"“{topic.title}” added to the forward plan.")
+        return redirect("meetings:forward-plan", slug=slug)
+    return forward_plan(request, slug, status=400, topic_form=form)
+
+
+@require_POST
+def topic_schedule(request, slug, topic_pk):
+    board = board_for_user(request.user, slug, edit=True)
+    topic = get_object_or_404(Topic, board=board, pk=topic_pk)
+    form = forms.TopicScheduleForm(request.POST, topic=topic, meetings_qs=board.meetings.upcoming())
+    if form.is_valid():
+        meeting = form.cleaned_data["meeting"]
+        if refused := _refuse_if_locked(request, meeting):
+            return refused
+        try:
+            item = services.topic_schedule(topic=topic, meeting=meeting)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"“{topic.title}” is item {item.position} of the meeting of {meeting.date:%-d %B %Y}.")
+            return redirect("meetings:forward-plan", slug=slug)
+    return forward_plan(request, slug, status=400, schedule_forms={topic.pk: form})

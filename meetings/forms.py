@@ -1,0 +1,252 @@
+"""Forms for the secretary's meeting cycle: schedule, attendance, agenda, papers, minutes, review, forward plan."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from actions.models import Status
+
+from .models import AgendaItem, AttendanceStatus, Meeting, Person, Topic
+from .services import PAPER_EXTENSIONS
+
+
+def _people_choices(people, blank: str | None = "—") -> list[tuple]:
+    """Static choices from an already evaluated list, so rendering many forms costs no query each."""
+    choices = [("", blank)] if blank is not None else []
+    return choices + [(p.pk, f"{p} ({p.initials})" if p.full_name else p.initials) for p in people]
+
+
+class _Helper(FormHelper):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form_tag = False
+        self.disable_csrf = True
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["title", "date", "start_time", "end_time", "place", "online_link"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+        labels = {"title": "Title (optional)", "online_link": "Online link"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _Helper()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", ValidationError("The meeting must end after it starts.", code="end_before_start"))
+        return data
+
+
+class AttendanceForm(forms.Form):
+    """Every invitee's status and deputy in one form: fields `status-<id>` and `deputy-<id>`."""
+
+    def __init__(self, *args, attendances, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.attendances = attendances
+        self.people = {p.pk: p for p in people}
+        choices = _people_choices(people, blank="—")
+        for att in attendances:
+            self.fields[f"status-{att.pk}"] = forms.ChoiceField(
+                choices=AttendanceStatus.choices, initial=att.status, label=f"Attendance of {att.person}",
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.fields[f"deputy-{att.pk}"] = forms.TypedChoiceField(
+                choices=choices, required=False, coerce=int, empty_value=None,
+                initial=att.deputising_for_id, label=f"{att.person} attends for",
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+
+    def rows(self):
+        """(attendance, status field, deputy field) for the template's table."""
+        return [(att, self[f"status-{att.pk}"], self[f"deputy-{att.pk}"]) for att in self.attendances]
+
+    def clean(self):
+        data = super().clean()
+        for att in self.attendances:
+            deputy = data.get(f"deputy-{att.pk}")
+            if deputy == att.person_id:
+                self.add_error(f"deputy-{att.pk}", ValidationError("Nobody deputises for themselves.", code="own_deputy"))
+        return data
+
+    def service_rows(self) -> list[dict]:
+        return [
+            {
+                "attendance": att,
+                "status": self.cleaned_data[f"status-{att.pk}"],
+                "deputising_for": self.people.get(self.cleaned_data.get(f"deputy-{att.pk}")),
+            }
+            for att in self.attendances
+        ]
+
+
+class GuestForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, label="Someone the board knows")
+    full_name = forms.CharField(max_length=200, required=False, label="Or a new guest: full name")
+    initials = forms.CharField(max_length=10, required=False)
+    organisation = forms.CharField(max_length=200, required=False)
+    status = forms.ChoiceField(choices=AttendanceStatus.choices, initial=AttendanceStatus.PRESENT)
+
+    def __init__(self, *args, people_qs, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people_qs
+        if people is not None:
+            self.fields["person"].choices = _people_choices(people)
+        self.helper = _Helper()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("person") and not (data.get("full_name") or "").strip():
+            raise ValidationError("Choose someone the board knows, or give the new guest's name.", code="no_guest")
+        return data
+
+
+class AgendaItemForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "purpose", "lead", "lead_text", "duration_minutes", "description"]
+        labels = {"lead": "Lead (a person)", "lead_text": "Or lead as free text", "duration_minutes": "Time allowed (minutes)"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, people_qs, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = people_qs
+        if people is not None:
+            self.fields["lead"].choices = _people_choices(people)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        self.helper = _Helper()
+
+    def clean_duration_minutes(self):
+        minutes = self.cleaned_data["duration_minutes"]
+        if not 1 <= minutes <= 24 * 60:
+            raise ValidationError("Allow between 1 minute and 24 hours.", code="bad_duration")
+        return minutes
+
+
+class PaperForm(forms.Form):
+    title = forms.CharField(max_length=200, required=False, label="Paper title (e.g. Annex A)")
+    file = forms.FileField(label="File (PDF, Word or Excel, up to 20 MB)")
+
+    def __init__(self, *args, item=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if item is not None:
+            # Unique ids: one upload form per item on the agenda page.
+            self.prefix = f"paper-{item.pk}"
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if not any(file.name.lower().endswith(ext) for ext in PAPER_EXTENSIONS):
+            raise ValidationError("Papers must be PDF, Word or Excel files.", code="bad_type")
+        if file.size > settings.MAX_UPLOAD_BYTES:
+            raise ValidationError("Papers may be at most 20 MB.", code="too_big")
+        return file
+
+
+class MinutesForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = AgendaItem
+        fields = ["notes", "decisions"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4}), "decisions": forms.Textarea(attrs={"rows": 2})}
+        labels = {"notes": "Discussion notes", "decisions": "Decisions"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prefix = f"minutes-{self.instance.pk}"
+        self.fields["version"].initial = self.instance.version
+
+
+class RaiseActionForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Action")
+    responsible = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), required=False, label="Responsible")
+    whole_board = forms.BooleanField(required=False, label="The whole board (all)")
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due (optional)")
+
+    def __init__(self, *args, item, people_qs, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prefix = f"action-{item.pk}"
+        self.fields["responsible"].queryset = people_qs
+        if people is not None:
+            self.fields["responsible"].choices = _people_choices(people, blank=None)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("responsible") and not data.get("whole_board"):
+            raise ValidationError("Say who is responsible: one or more people, or the whole board.", code="no_responsible")
+        return data
+
+
+class ReviewForm(forms.Form):
+    """The action-log review: per action a status (`status-<pk>`), a note (`note-<pk>`) and its version."""
+
+    def __init__(self, *args, actions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actions = actions
+        for action in actions:
+            self.fields[f"status-{action.pk}"] = forms.ChoiceField(
+                choices=Status.choices, initial=action.status, label=f"Status of action {action.number}",
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.fields[f"note-{action.pk}"] = forms.CharField(
+                max_length=300, required=False, label=f"Update on action {action.number}",
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            )
+            self.fields[f"version-{action.pk}"] = forms.IntegerField(widget=forms.HiddenInput, initial=action.version)
+
+    def rows(self):
+        return [
+            (a, self[f"status-{a.pk}"], self[f"note-{a.pk}"], self[f"version-{a.pk}"]) for a in self.actions
+        ]
+
+    def entries(self) -> list[dict]:
+        return [
+            {
+                "action": a,
+                "status": self.cleaned_data[f"status-{a.pk}"],
+                "note": self.cleaned_data[f"note-{a.pk}"],
+                "version": self.cleaned_data[f"version-{a.pk}"],
+            }
+            for a in self.actions
+        ]
+
+
+class TopicForm(forms.ModelForm):
+    class Meta:
+        model = Topic
+        fields = ["title", "description", "proposed_by", "proposed_at"]
+        labels = {"proposed_by": "Proposed by", "proposed_at": "Proposed at meeting"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, people_qs, meetings_qs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposed_by"].queryset = people_qs
+        self.fields["proposed_at"].queryset = meetings_qs
+        self.fields["proposed_at"].label_from_instance = lambda m: f"{m.date:%-d %B %Y}"
+        self.helper = _Helper()
+
+
+class TopicScheduleForm(forms.Form):
+    meeting = forms.ModelChoiceField(queryset=Meeting.objects.none(), label="Schedule into")
+
+    def __init__(self, *args, topic, meetings_qs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prefix = f"topic-{topic.pk}"
+        self.fields["meeting"].queryset = meetings_qs
+        self.fields["meeting"].label_from_instance = lambda m: f"{m.date:%-d %B %Y}"
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(max_length=90, label="Why reopen the approved minutes?")
