@@ -233,3 +233,122 @@ def action_edit(
     )
     responsibility_set(action=action, people=people)
     return action
+
+
+# --------------------------------------------------------------------------- importing an action log
+# (imports kept with the section they serve: this block is appended to a file others also extend)
+from collections.abc import Sequence  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    people_created: list[Person] = field(default_factory=list)
+
+
+STALE_PREVIEW = (
+    "The action log changed since this preview was made (someone raised or edited an action, or added "
+    "a person). Here is the preview again as things stand now: check it and confirm again."
+)
+
+
+@transaction.atomic
+def actions_import(
+    *,
+    board: Board,
+    rows: Sequence,
+    create_people: bool,
+    by=None,
+    expected_fingerprint: str | None = None,
+    source: str = "",
+) -> ImportResult:
+    """Bring an existing action log (rows read by `actions.importing.read_file`) in, keeping its numbers.
+
+    Each row is planned again here, under lock (`actions.importing.preview_import`): new numbers
+    are raised through `action_raise`, changed actions saved version-checked, unchanged ones not
+    touched at all (so importing the same file twice changes nothing), and rows with problems are
+    skipped. With `expected_fingerprint` (the preview the user saw), a board that changed since
+    is refused with code "stale_preview" rather than written differently from what was shown.
+    """
+    from .importing import CREATE, UNCHANGED, UPDATE, preview_import
+
+    # Lock the board's counter first: raises and other imports on this board wait for us.
+    counter_before = Board.objects.select_for_update().values_list("next_action_number", flat=True).get(pk=board.pk)
+    preview = preview_import(board=board, rows=rows, lock=True)
+    if expected_fingerprint is not None and preview.fingerprint() != expected_fingerprint:
+        raise ValidationError(STALE_PREVIEW, code="stale_preview")
+
+    result = ImportResult()
+    if create_people and preview.unknown_initials:
+        result.people_created = [Person.objects.create(initials=initials) for initials in preview.unknown_initials]
+        preview = preview_import(board=board, rows=rows, extra_people=result.people_created, lock=True)
+
+    note = f"Imported from {source}." if source else "Imported."
+    creates = [p for p in preview.rows if p.kind == CREATE and not p.problems]
+    # Numbered rows first and in order, so the counter moves up once; then rows without a number,
+    # oldest first (a log written newest first is read backwards).
+    numbered = sorted((p for p in creates if p.number is not None), key=lambda p: p.number)
+    unnumbered = [p for p in creates if p.number is None]
+    if len(unnumbered) > 1 and unnumbered[0].issued_on > unnumbered[-1].issued_on:
+        unnumbered.reverse()
+    unnumbered.sort(key=lambda p: p.issued_on)
+    for plan in numbered + unnumbered:
+        action_raise(
+            board=board,
+            number=plan.number,
+            text=plan.text,
+            responsible=plan.people,
+            whole_board=plan.whole_board,
+            issued_on=plan.issued_on,
+            status=plan.status,
+            status_note=plan.status_note,
+            by=by,
+        )
+        result.created += 1
+
+    for plan in preview.rows:
+        if plan.problems:
+            result.skipped += 1
+        elif plan.kind == UNCHANGED:
+            result.unchanged += 1
+        elif plan.kind == UPDATE:
+            _import_update(plan, note=note, by=by)
+            result.updated += 1
+
+    if result.created:
+        # action_raise takes (and drops) a counter number for each given number; none of those
+        # went to an action and we hold the board's lock, so settle the counter just past the
+        # highest number — never below where it stood.
+        highest = Action.objects.filter(board=board).aggregate(m=Max("number"))["m"] or 0
+        Board.objects.filter(pk=board.pk).update(next_action_number=max(counter_before, highest + 1))
+        board.next_action_number = max(counter_before, highest + 1)
+    return result
+
+
+def _import_update(plan, *, note: str, by) -> None:
+    """Apply an imported row to the action it matched: a status change is an update with history."""
+    from meetings.concurrency import save_if_unchanged
+
+    action = plan.action
+    if "status" in plan.changes:
+        action_update_add(action=action, status=plan.status, status_note=plan.status_note, note=note, by=by)
+    fields = []
+    if "text" in plan.changes:
+        action.text = plan.text
+        fields.append("text")
+    if "issued" in plan.changes:
+        action.issued_on = plan.issued_on
+        fields.append("issued_on")
+    if "responsible" in plan.changes:
+        _check_responsible(plan.people, plan.whole_board)
+        action.whole_board = plan.whole_board
+        fields.append("whole_board")
+        responsibility_set(action=action, people=plan.people)
+    if fields:
+        action.updated_at = timezone.now()
+        # The row is locked (preview_import(lock=True)) and its version checked by the fingerprint.
+        save_if_unchanged(action, expected_version=action.version, fields=fields + ["updated_at"])

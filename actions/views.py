@@ -1,25 +1,163 @@
+"""The action log pages: the filtered log and its exports, one action with its history, my actions."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
-from meetings import selectors
 from meetings.access import board_for_user
+from meetings.concurrency import StaleEdit
 
+from . import exports, selectors, services
+from .filters import ONLY_OPEN, ActionFilter
+from .forms import ActionEditForm, ActionUpdateForm
 from .models import Action
+
+LOG_PAGE_SIZE = 50
+
+
+def _log_filter(request, board) -> ActionFilter:
+    return ActionFilter(request.GET, queryset=selectors.action_log(board), board=board)
 
 
 def action_list(request, slug):
     board = board_for_user(request.user, slug)
-    page = Paginator(Action.objects.live().filter(board=board).with_people(), 50).get_page(request.GET.get("page"))
-    return render(request, "actions/action_list.html", {"board": board, "page": page})
+    log = _log_filter(request, board)
+    valid = log.is_valid()
+    page = Paginator(log.qs, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "board": board,
+        "filter": log,
+        "page": page,
+        "updated_at": selectors.log_updated_at(board),
+        "only_open": ONLY_OPEN,
+        "showing_only_open": sorted(request.GET.getlist("status")) == sorted(ONLY_OPEN),
+    }
+    return render(request, "actions/action_list.html", context, status=200 if valid else 400)
+
+
+def _export(request, slug, render_file, extension: str, content_type: str):
+    board = board_for_user(request.user, slug)
+    log = _log_filter(request, board)
+    if not log.is_valid():
+        return HttpResponse("These filters are not valid: " + "; ".join(
+            f"{field}: {' '.join(errors)}" for field, errors in log.errors.items()
+        ), status=400, content_type="text/plain; charset=utf-8")
+    content = render_file(selectors.export_rows(log.qs), board)
+    filename = f"{board.slug}-actions-{timezone.localdate():%Y-%m-%d}.{extension}"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def action_export_csv(request, slug):
+    return _export(
+        request, slug, lambda rows, board: exports.action_log_csv(rows), "csv", exports.CSV_CONTENT_TYPE
+    )
+
+
+def action_export_xlsx(request, slug):
+    return _export(
+        request,
+        slug,
+        lambda rows, board: exports.action_log_xlsx(rows, title=board.short_name or board.name),
+        "xlsx",
+        exports.XLSX_CONTENT_TYPE,
+    )
+
+
+def _get_action(board, number) -> Action:
+    return get_object_or_404(
+        Action.objects.live().filter(board=board).with_people(), number=number
+    )
+
+
+def _detail(request, board, action, *, update_form=None, status=200):
+    may_update = board.can_edit or selectors.is_responsible(action, board.person)
+    if may_update and update_form is None:
+        update_form = ActionUpdateForm(action=action)
+    context = {
+        "board": board,
+        "action": action,
+        "history": selectors.action_history(action),
+        "may_update": may_update,
+        "update_form": update_form if may_update else None,
+    }
+    return render(request, "actions/action_detail.html", context, status=status)
 
 
 def action_detail(request, slug, number):
     board = board_for_user(request.user, slug)
-    action = get_object_or_404(Action.objects.live().with_people(), board=board, number=number)
-    return render(request, "actions/action_detail.html", {"board": board, "action": action})
+    return _detail(request, board, _get_action(board, number))
+
+
+@require_POST
+def action_update_add(request, slug, number):
+    board = board_for_user(request.user, slug)
+    action = _get_action(board, number)
+    if not (board.can_edit or selectors.is_responsible(action, board.person)):
+        raise PermissionDenied("Only the people responsible for this action, or the board's editors, may update it.")
+    form = ActionUpdateForm(request.POST, action=action)
+    if form.is_valid():
+        try:
+            services.action_progress_add(
+                action=action,
+                expected_version=form.cleaned_data["version"],
+                status=form.cleaned_data["status_after"],
+                note=form.cleaned_data["note"],
+                status_note=form.cleaned_data["status_note"],
+                meeting=form.cleaned_data["meeting"],
+                by=request.user,
+            )
+        except StaleEdit as e:
+            form.add_error(None, e)
+            return _detail(request, board, action, update_form=form, status=409)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, f"Update added to action {action.number}.")
+            return redirect(action)
+    return _detail(request, board, action, update_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request, slug, number):
+    board = board_for_user(request.user, slug, edit=True)
+    action = _get_action(board, number)
+    status = 200
+    if request.method == "POST":
+        form = ActionEditForm(request.POST, instance=action)
+        if form.is_valid():
+            try:
+                services.action_edit(
+                    action=action,
+                    expected_version=form.cleaned_data["version"],
+                    text=form.cleaned_data["text"],
+                    responsible=form.cleaned_data["responsible"],
+                    whole_board=form.cleaned_data["whole_board"],
+                    due_date=form.cleaned_data["due_date"],
+                    status_note=form.cleaned_data["status_note"],
+                    by=request.user,
+                )
+            except StaleEdit as e:
+                form.add_error(None, e)
+                status = 409
+            except ValidationError as e:
+                form.add_error(None, e)
+                status = 400
+            else:
+                messages.success(request, f"Action {action.number} saved.")
+                return redirect(action)
+        else:
+            status = 400
+    else:
+        form = ActionEditForm(instance=action)
+    return render(request, "actions/action_edit.html", {"board": board, "action": action, "form": form}, status=status)
 
 
 def my_actions(request):
-    person = getattr(request.user, "person", None)
-    actions = selectors.my_open_actions(person) if person else Action.objects.none()
+    actions = selectors.my_open_actions(request.user)
     return render(request, "actions/my_actions.html", {"actions": actions})

@@ -1,4 +1,4 @@
-from actions.models import Action
+from actions.selectors import my_open_actions
 
 
 def navigation(request):
@@ -11,6 +11,7 @@ def navigation(request):
     def my_open_actions_count():
         if person is None:
             return 0
-        return Action.objects.live().open().for_person(person).count()
+        # The same rows /my/actions/ lists, as one COUNT with IN-subqueries (no joins, no DISTINCT).
+        return my_open_actions(user).count()
 
     return {"my_open_actions_count": my_open_actions_count}

@@ -1,0 +1,105 @@
+"""The action log as files: pure renderers that take rows and return bytes (views add the headers)."""
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from .selectors import ExportRow
+
+# (header, ExportRow attribute, Excel column width in characters)
+COLUMNS = [
+    ("No.", "number", 6),
+    ("Action", "text", 60),
+    ("Responsible", "responsible", 14),
+    ("Date issued", "issued_on", 13),
+    ("Meeting", "meeting", 13),
+    ("Due date", "due_date", 13),
+    ("Status", "status", 13),
+    ("Status note", "status_note", 30),
+    ("Last update", "last_update_on", 13),
+    ("Last update note", "last_update_note", 50),
+]
+HEADERS = [header for header, _, _ in COLUMNS]
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection");
+# tab and carriage return are there because some spreadsheets skip them before looking.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    """Text as text: a leading single quote keeps a spreadsheet from evaluating it."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _values(row: ExportRow) -> list:
+    values = []
+    for _, attribute, _ in COLUMNS:
+        value = getattr(row, attribute)
+        values.append(neutralise(value) if isinstance(value, str) else value)
+    return values
+
+
+def action_log_csv(rows: Iterable[ExportRow]) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel reads names like "Zoë" right; dates as YYYY-MM-DD."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    for row in rows:
+        writer.writerow(
+            ["" if v is None else v.isoformat() if isinstance(v, datetime.date) else v for v in _values(row)]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def action_log_xlsx(rows: Iterable[ExportRow], *, title: str = "Action log") -> bytes:
+    """One sheet: a bold, frozen header row, set column widths, dates stored as dates."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_sheet_title(title))
+    for index, (_, _, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+
+    bold = Font(bold=True)
+    header = []
+    for text in HEADERS:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    for row in rows:
+        cells = []
+        for value in _values(row):
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, datetime.date):
+                cell.number_format = "d mmm yyyy"
+                cell.alignment = top
+            elif isinstance(value, str):
+                # Explicitly a string, so openpyxl never stores it as a formula.
+                cell.data_type = "s"
+                cell.alignment = wrap
+            else:
+                cell.alignment = top
+            cells.append(cell)
+        sheet.append(cells)
+
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _sheet_title(title: str) -> str:
+    # Excel: at most 31 characters, none of []:*?/\
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()
+    return (cleaned or "Action log")[:31]

@@ -1,0 +1,101 @@
+"""The action log's filters: kept in the query string, so a filtered log can be bookmarked and exported."""
+
+import django_filters
+from django import forms
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from meetings.selectors import board_people
+
+from .models import OPEN_STATUSES, ActionUpdate, Status
+from .selectors import answered_by
+
+
+def search_actions(queryset: QuerySet, q: str) -> QuerySet:
+    """Actions whose text, status note or any update mentions every word of `q`.
+
+    PostgreSQL gets full-text search (stemming, web-search syntax: "quoted phrases", or, -not)
+    over one document per action: its text, status note and all its updates' notes. Other
+    databases get a case-insensitive match of each word anywhere in the same fields.
+    """
+    q = q.strip()
+    if not q:
+        return queryset
+    if connection.vendor == "postgresql":
+        return _search_postgresql(queryset, q)
+    for word in q.split():
+        in_updates = ActionUpdate.objects.filter(note__icontains=word).values("action_id")
+        queryset = queryset.filter(
+            Q(text__icontains=word) | Q(status_note__icontains=word) | Q(pk__in=in_updates)
+        )
+    return queryset
+
+
+def _search_postgresql(queryset: QuerySet, q: str) -> QuerySet:
+    from django.contrib.postgres.aggregates import StringAgg
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+    from django.db.models import OuterRef, Subquery, TextField, Value
+    from django.db.models.functions import Coalesce
+
+    notes = (
+        ActionUpdate.objects.filter(action=OuterRef("pk"))
+        .order_by()
+        .values("action")
+        .annotate(all_notes=StringAgg("note", delimiter=" "))
+        .values("all_notes")
+    )
+    document = SearchVector(
+        "text",
+        "status_note",
+        Coalesce(Subquery(notes), Value(""), output_field=TextField()),
+        config="english",
+    )
+    query = SearchQuery(q, search_type="websearch", config="english")
+    return queryset.annotate(search_document=document).filter(search_document=query)
+
+
+class ActionFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, widget=forms.CheckboxSelectMultiple, label="Status"
+    )
+    responsible = django_filters.ModelChoiceFilter(
+        queryset=None,
+        method="filter_responsible",
+        label="Responsible",
+        empty_label="Anyone",
+        help_text='Named on the action, or a member when it is for "all".',
+    )
+    meeting = django_filters.ModelChoiceFilter(queryset=None, label="Raised at", empty_label="Any meeting")
+    issued_from = django_filters.DateFilter(
+        field_name="issued_on",
+        lookup_expr="gte",
+        label="Issued from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    issued_to = django_filters.DateFilter(
+        field_name="issued_on",
+        lookup_expr="lte",
+        label="Issued until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    q = django_filters.CharFilter(method="filter_q", label="Search", max_length=200)
+
+    def __init__(self, data=None, queryset=None, *, board, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.board = board
+        self.filters["responsible"].queryset = board_people(board)
+        self.filters["meeting"].queryset = board.meetings.order_by("-date", "-start_time")
+
+    def filter_responsible(self, queryset, name, person):
+        return queryset.filter(answered_by(person))
+
+    def filter_q(self, queryset, name, value):
+        return search_actions(queryset, value)
+
+    @property
+    def is_bound_with_filters(self) -> bool:
+        return any(self.data.get(name) for name in self.filters)
+
+
+# The one-click "only the open ones": the statuses that still need doing.
+ONLY_OPEN = [str(s) for s in OPEN_STATUSES]

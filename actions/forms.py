@@ -1,0 +1,84 @@
+"""Forms of the action pages: a progress update, and an editor's change to the action itself."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.core.exceptions import ValidationError
+
+from meetings.selectors import board_people
+
+from .models import Action, ActionUpdate, Status
+
+
+class ActionUpdateForm(forms.ModelForm):
+    """A progress note and the status it leaves the action in."""
+
+    status_note = forms.CharField(
+        label="Status note", max_length=300, required=False, help_text='Shown beside the status in the log, e.g. "moved to kinship care group".'
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = ActionUpdate
+        fields = ["status_after", "note", "meeting"]
+        labels = {"status_after": "Status", "note": "Progress note", "meeting": "At meeting (optional)"}
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, action: Action, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {"status_after": action.status, "status_note": action.status_note, "version": action.version},
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["status_after"].choices = Status.choices
+        self.fields["meeting"].queryset = action.board.meetings.order_by("-date", "-start_time")
+        self.fields["meeting"].required = False
+        self.helper = FormHelper()
+        self.helper.form_action = action.get_absolute_url() + "updates/"
+        self.helper.add_input(Submit("submit", "Add update"))
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if len(note) > 5000:
+            raise ValidationError("Keep the note under 5,000 characters.", code="too_long")
+        return note
+
+
+class ActionEditForm(forms.ModelForm):
+    """What an editor may change about an action; its number, origin and status history stay."""
+
+    responsible = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = Action
+        fields = ["text", "whole_board", "due_date", "status_note"]
+        labels = {"whole_board": 'The whole board ("all")'}
+        widgets = {"text": forms.Textarea(attrs={"rows": 4}), "due_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, instance: Action, **kwargs):
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("responsible", [p.pk for p in instance.people])
+        initial.setdefault("version", instance.version)
+        super().__init__(*args, instance=instance, **kwargs)
+        self.fields["responsible"].queryset = board_people(instance.board)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Save action"))
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise ValidationError("The action needs some text.", code="no_text")
+        if len(text) > 5000:
+            raise ValidationError("Keep the action under 5,000 characters.", code="too_long")
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("responsible") and not cleaned.get("whole_board") and "responsible" not in self.errors:
+            raise ValidationError(
+                "Say who is responsible: one or more people, or the whole board.", code="no_responsible"
+            )
+        return cleaned

@@ -1,0 +1,226 @@
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Action, ActionUpdate, Responsibility, Status
+from meetings.models import Meeting, Person
+
+
+def make_action(board, number, *, text="Write the report", status=Status.OPEN, people=(), whole_board=False,
+                issued_on=datetime.date(2024, 2, 1), meeting=None, status_note="", updates=()):
+    """An action as data, without the numbering service: tests set the numbers they mean."""
+    action = Action.objects.create(
+        board=board, number=number, text=text, status=status, whole_board=whole_board or not people,
+        issued_on=issued_on, meeting=meeting, status_note=status_note,
+    )
+    for position, person in enumerate(people):
+        Responsibility.objects.create(action=action, person=person, position=position)
+    for note in updates:
+        ActionUpdate.objects.create(
+            action=action, note=note, status_before=status, status_after=status, created_at=timezone.now()
+        )
+    return action
+
+
+def make_many(board, count, *, start=1, person=None, meeting=None):
+    """`count` actions in a few bulk queries, each with a responsible person and an update."""
+    actions = Action.objects.bulk_create(
+        Action(board=board, number=n, text=f"Bulk action {n}", issued_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=n % 300),
+               status=Status.values[n % 4], whole_board=person is None, meeting=meeting)
+        for n in range(start, start + count)
+    )
+    if actions[0].pk is None:  # databases that cannot return the new keys
+        actions = list(Action.objects.filter(board=board, number__gte=start, number__lt=start + count))
+    if person is not None:
+        Responsibility.objects.bulk_create(Responsibility(action=a, person=person) for a in actions)
+    ActionUpdate.objects.bulk_create(
+        ActionUpdate(action=a, note=f"Progress on {a.number}", status_before="open", status_after=a.status,
+                     created_at=timezone.now())
+        for a in actions
+    )
+    return actions
+
+
+def person_of(user):
+    return Person.objects.get(user=user)
+
+
+def log_url(board, query=""):
+    return reverse("actions:action-list", kwargs={"slug": board.slug}) + query
+
+
+def numbers_on(response):
+    return [a.number for a in response.context["page"]]
+
+
+def test_it_shows_the_demo_log_newest_number_first_as_the_seed_writes_it(client, demo_board):
+    client.force_login(Person.objects.get(user__username="member").user)
+    response = client.get(log_url(demo_board))
+    assert response.status_code == 200
+    assert numbers_on(response) == list(range(76, 58, -1))
+    html = response.content.decode()
+    row_73 = re.search(r"<tr>\s*<td><a href=\"[^\"]+/actions/73/\">73</a>.*?</tr>", html, re.S).group(0)
+    assert "KY" in row_73 and "Oct 2023" in row_73 and "Open" in row_73
+    row_64 = re.search(r"<tr>\s*<td><a href=\"[^\"]+/actions/64/\">64</a>.*?</tr>", html, re.S).group(0)
+    assert "Closed" in row_64 and "kinship care group" in row_64
+
+
+def test_it_says_when_the_log_was_last_updated(client, board, member):
+    a = make_action(board, 1)
+    make_action(board, 2)
+    Action.objects.filter(board=board).update(updated_at=timezone.make_aware(datetime.datetime(2024, 3, 1, 12)))
+    ActionUpdate.objects.create(
+        action=a, note="Discussed", status_before="open", status_after="open",
+        created_at=timezone.make_aware(datetime.datetime(2024, 4, 17, 11)),
+    )
+    client.force_login(member)
+    response = client.get(log_url(board))
+    assert "This action log was updated on 17 April 2024." in response.content.decode()
+
+
+def test_it_shows_the_last_update_of_each_action(client, board, member):
+    a = make_action(board, 1)
+    for day, note in [(3, "First look"), (9, "Report drafted")]:
+        ActionUpdate.objects.create(
+            action=a, note=note, status_before="open", status_after="in_progress",
+            created_at=timezone.make_aware(datetime.datetime(2024, 5, day, 10)),
+        )
+    client.force_login(member)
+    html = client.get(log_url(board)).content.decode()
+    assert "9 May 2024" in html and "Report drafted" in html and "First look" not in html
+
+
+def test_it_filters_by_several_statuses(client, board, member):
+    for n, status in enumerate(Status.values, start=1):
+        make_action(board, n, status=status)
+    client.force_login(member)
+    response = client.get(log_url(board, "?status=open&status=complete"))
+    assert numbers_on(response) == [3, 1]
+
+
+def test_it_shows_only_open_actions_in_one_click(client, board, member):
+    for n, status in enumerate(Status.values, start=1):
+        make_action(board, n, status=status)
+    client.force_login(member)
+    html = client.get(log_url(board, "?q=report")).content.decode()
+    link = re.search(r'href="([^"]+)" data-testid="only-open"', html).group(1).replace("&amp;", "&")
+    assert "q=report" in link
+    response = client.get(log_url(board, link))
+    assert numbers_on(response) == [2, 1]
+    assert "Showing only open actions." in response.content.decode()
+
+
+def test_it_filters_by_a_responsible_person_named_or_as_all(client, board, member, chair):
+    mary, colin = person_of(member), person_of(chair)
+    make_action(board, 1, people=[mary])
+    make_action(board, 2, people=[colin])
+    make_action(board, 3, whole_board=True)
+    make_action(board, 4, people=[colin, mary])
+    client.force_login(member)
+    response = client.get(log_url(board, f"?responsible={mary.pk}"))
+    assert numbers_on(response) == [4, 3, 1]
+
+
+def test_it_filters_by_the_meeting_that_raised_it_and_by_dates(client, board, member):
+    feb = Meeting.objects.create(board=board, date=datetime.date(2024, 2, 23), start_time=datetime.time(10), end_time=datetime.time(11))
+    make_action(board, 1, meeting=feb, issued_on=datetime.date(2024, 2, 23))
+    make_action(board, 2, issued_on=datetime.date(2023, 10, 1))
+    make_action(board, 3, issued_on=datetime.date(2024, 4, 17))
+    client.force_login(member)
+    assert numbers_on(client.get(log_url(board, f"?meeting={feb.pk}"))) == [1]
+    assert numbers_on(client.get(log_url(board, "?issued_from=2024-01-01"))) == [3, 1]
+    assert numbers_on(client.get(log_url(board, "?issued_from=2024-01-01&issued_to=2024-03-31"))) == [1]
+
+
+def test_it_searches_the_text_status_note_and_updates(client, board, member):
+    make_action(board, 1, text="Circulate the adoption panel report")
+    make_action(board, 2, text="Invite the kinship lead", updates=["Panel dates agreed"])
+    make_action(board, 3, text="Something else", status_note="moved to the panel subgroup")
+    make_action(board, 4, text="Unrelated")
+    client.force_login(member)
+    assert numbers_on(client.get(log_url(board, "?q=panel"))) == [3, 2, 1]
+    assert numbers_on(client.get(log_url(board, "?q=kinship+agreed"))) == [2]
+    assert numbers_on(client.get(log_url(board, "?q=panel&status=open&issued_to=2024-12-31"))) == [3, 2, 1]
+
+
+def test_it_uses_full_text_search_on_postgresql_and_a_plain_match_elsewhere(client, board, member):
+    make_action(board, 1, text="Plans for contact")
+    make_action(board, 2, text="Planning the training day")
+    make_action(board, 3, text="Ask CAFCASS", updates=["Contacted the court"])
+    make_action(board, 4, text="Plant a tree")
+    client.force_login(member)
+    found = numbers_on(client.get(log_url(board, "?q=planned")))
+    if connection.vendor == "postgresql":
+        # Stemming: "planned" finds "plans" and "planning" but not "plant"; "contacts" finds "contacted".
+        assert found == [2, 1]
+        assert numbers_on(client.get(log_url(board, "?q=contacts"))) == [3, 1]
+        assert numbers_on(client.get(log_url(board, '?q=contact+-court'))) == [1]
+    else:
+        assert found == []
+        assert numbers_on(client.get(log_url(board, "?q=plan"))) == [4, 2, 1]
+        assert numbers_on(client.get(log_url(board, "?q=CONTACT"))) == [3, 1]
+
+
+def test_it_pages_fifty_at_a_time_and_keeps_the_filters(client, board, member):
+    make_many(board, 130)
+    client.force_login(member)
+    first = client.get(log_url(board))
+    assert len(first.context["page"]) == 50 and numbers_on(first)[0] == 130
+    response = client.get(log_url(board, "?status=open&status=in_progress&page=1"))
+    html = response.content.decode().replace("&amp;", "&")
+    assert response.context["page"].paginator.count == 65
+    next_link = re.search(r'href="([^"]+)" rel="next"', html).group(1)
+    assert "status=open" in next_link and "status=in_progress" in next_link and "page=2" in next_link
+    second = client.get(log_url(board, next_link))
+    assert len(second.context["page"]) == 15
+    assert all(a.status in ("open", "in_progress") for a in second.context["page"])
+    export = re.search(r'href="([^"]+)" data-testid="export-csv"', html).group(1)
+    assert "status=in_progress" in export and "page=" not in export
+
+
+def test_it_refuses_bad_filters_with_400_and_the_errors(client, board, member):
+    make_action(board, 1)
+    client.force_login(member)
+    response = client.get(log_url(board, "?issued_from=23/02/2024x&status=sleeping"))
+    assert response.status_code == 400
+    errors = response.context["filter"].errors
+    assert "issued_from" in errors and "status" in errors
+    assert "is-invalid" in response.content.decode()
+
+
+def test_it_hides_removed_actions(client, board, member):
+    make_action(board, 1)
+    make_action(board, 2)
+    Action.objects.filter(number=2).update(removed_at=timezone.now())
+    client.force_login(member)
+    assert numbers_on(client.get(log_url(board))) == [1]
+
+
+def test_it_runs_the_same_queries_for_10_or_1000_actions(client, board, member, django_assert_num_queries):
+    mary = person_of(member)
+    meeting = Meeting.objects.create(board=board, date=datetime.date(2024, 2, 23), start_time=datetime.time(10), end_time=datetime.time(11))
+    make_many(board, 10, person=mary, meeting=meeting)
+    client.force_login(member)
+    query = f"?status=open&status=in_progress&responsible={mary.pk}&q=bulk&page=1"
+    client.get(log_url(board))  # warm the session and the content types
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(log_url(board, query)).status_code == 200
+    make_many(board, 990, start=11, person=mary, meeting=meeting)
+    with django_assert_num_queries(len(few)):
+        response = client.get(log_url(board, query))
+    assert response.status_code == 200 and len(response.context["page"]) == 50
+    with CaptureQueriesContext(connection) as many_plain:
+        client.get(log_url(board))
+    assert len(many_plain) <= len(few)
+
+
+def test_an_outsider_gets_404_on_the_log(client, board, outsider, member):
+    make_action(board, 1)
+    client.force_login(outsider)
+    assert client.get(log_url(board)).status_code == 404
+    assert client.get(log_url(board, "?q=x")).status_code == 404
