@@ -67,8 +67,8 @@ def is_responsible(action: Action, person: Person | None, *, on: datetime.date |
 def answered_by(person: Person, *, on: datetime.date | None = None) -> Q:
     """Actions a person answers for: named on them, or as "all" on a board they currently sit on.
 
-    Written with IN-subqueries rather than joins so the result needs no DISTINCT and stays
-    cheap enough for the navigation's count on every page.
+    Written with IN-subqueries rather than joins, so the rows need no DISTINCT and the
+    navigation's count on every page stays one plain COUNT(*).
     """
     named = Responsibility.objects.filter(person=person).values("action_id")
     seats = Membership.objects.current(on).filter(person=person).values("board_id")
