@@ -38,3 +38,13 @@ from . import views_history  # noqa: E402
 urlpatterns += [
     path("boards/<slug:slug>/history/<slug:kind>/<int:pk>/", views_history.object_history, name="object-history"),
 ]
+
+# The chair's documents and the calendar feed.
+from . import views_documents  # noqa: E402
+
+urlpatterns += [
+    path(meeting + "agenda.pdf", views_documents.meeting_agenda_pdf, name="meeting-agenda-pdf"),
+    path(meeting + "minutes.pdf", views_documents.meeting_minutes_pdf, name="meeting-minutes-pdf"),
+    path(meeting + "minutes.docx", views_documents.meeting_minutes_docx, name="meeting-minutes-docx"),
+    path("boards/<slug:slug>/calendar.ics", views_documents.board_calendar, name="board-calendar"),
+]
