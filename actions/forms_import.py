@@ -107,15 +107,16 @@ class ImportConfirmForm(forms.Form):
         "people their names later.",
     )
 
-    def __init__(self, *args, board, user, unknown_initials=(), **kwargs):
+    def __init__(self, *args, board, user, ask_create_people: bool, unknown_initials=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.board, self.user = board, user
         self.helper = FormHelper()
         self.helper.form_method = "post"
         self.helper.form_action = reverse("actions:action-import-confirm", kwargs={"slug": board.slug})
         layout = [Field("payload")]
-        if unknown_initials:
-            self.fields["create_people"].label = "Create people for the unknown initials " + ", ".join(unknown_initials)
+        if ask_create_people:
+            if unknown_initials:
+                self.fields["create_people"].label = "Create people for the unknown initials " + ", ".join(unknown_initials)
             layout.append(Field("create_people"))
         else:
             del self.fields["create_people"]

@@ -65,7 +65,11 @@ def _render_preview(request, board, filename: str, parsed: ParsedFile, *, status
         board=board, user=request.user, filename=filename, parsed=parsed, fingerprint=preview.fingerprint()
     )
     confirm = ImportConfirmForm(
-        initial={"payload": payload}, board=board, user=request.user, unknown_initials=preview.unknown_initials
+        initial={"payload": payload},
+        board=board,
+        user=request.user,
+        ask_create_people=bool(preview.unknown_initials),
+        unknown_initials=preview.unknown_initials,
     )
     context = {"board": board, "preview": preview, "parsed": parsed, "filename": filename, "form": confirm}
     return render(request, "actions/action_import_preview.html", context, status=status)
@@ -74,7 +78,7 @@ def _render_preview(request, board, filename: str, parsed: ParsedFile, *, status
 @require_POST
 def action_import_confirm(request, slug):
     board = board_for_user(request.user, slug, edit=True)
-    form = ImportConfirmForm(request.POST, board=board, user=request.user, unknown_initials=["?"])
+    form = ImportConfirmForm(request.POST, board=board, user=request.user, ask_create_people=True)
     if not form.is_valid():
         upload = ImportUploadForm(board=board)
         for error in form.errors.get("payload", []):
