@@ -160,7 +160,7 @@ def test_it_lays_out_the_agenda_with_times_leads_actions_and_dates_in_order(clie
         "2 14:10 Adoption breakdown analysis",
         "Annex A: disruption data 2019-2024",
         "Priya Patel",
-        "DISCUSSION",  # purposes are set in small capitals
+        "Discussion",
         "3 14:50 Regional adopter sufficiency",
         "Head of Service, Surrey",
         "4 15:15 Any other business",
