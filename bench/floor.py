@@ -1,0 +1,58 @@
+"""The floors the pages are measured against.
+
+`bare_actions` is the least a Django view can do to show the action log's first page: the same
+50 rows from the same tables (actions, their meeting, their people), one minimal template, no
+filters, no pagination, no context processors — behind the same middleware (session, login,
+CSRF, CSP) as every page. `static_agenda_html` is a static HTML document with as many items and
+action rows as the agenda, for timing WeasyPrint alone.
+"""
+
+import datetime
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+from actions.models import Action
+
+
+def bare_actions(request, slug):
+    rows = list(
+        Action.objects.filter(board__slug=slug, removed_at__isnull=True)
+        .select_related("meeting")
+        .prefetch_related("responsibilities__person")
+        .order_by("-number")[:50]
+    )
+    return HttpResponse(render_to_string("bench/floor.html", {"rows": rows}))
+
+
+STATIC_CSS = """
+@page { size: A4; margin: 20mm 18mm; @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; } }
+html { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; line-height: 1.35; }
+h1 { font-size: 16pt; } h2 { font-size: 12pt; margin-top: 14pt; }
+table { width: 100%; border-collapse: collapse; }
+th, td { border: 0.5pt solid #999; padding: 2pt 4pt; text-align: left; vertical-align: top; }
+thead { display: table-header-group; } tr { break-inside: avoid; }
+"""
+
+
+def static_agenda_html(*, items: int, actions: int, upcoming: int, invitees: int) -> str:
+    """A fixed document of the agenda's size: a heading block, items, the open action log, dates."""
+    day = datetime.date(2026, 1, 15)
+    out = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Agenda</title><style>{STATIC_CSS}</style></head><body>",
+           "<h1>South East Region Adoption Leadership Board</h1>",
+           "<p>Agenda for the meeting on 15 January 2026, 14:00–16:00, County Hall, Room 2.</p>",
+           "<p><strong>Chair:</strong> Lorna Hunt (PACT). <strong>Support:</strong> Bench Secretary.</p>",
+           "<h2>Invited</h2><p>" + ", ".join(f"Member {i} (Organisation {i})" for i in range(invitees)) + "</p>",
+           "<h2>Items</h2><table><thead><tr><th>No.</th><th>Time</th><th>Item</th><th>Lead</th><th>Purpose</th></tr></thead><tbody>"]
+    for i in range(1, items + 1):
+        out.append(f"<tr><td>{i}</td><td>14:{i * 4:02d}</td><td>Item {i}: post order support and the regional data dashboard"
+                   f"<br>Papers: Annex {chr(64 + i)}</td><td>LH</td><td>Discussion</td></tr>")
+    out.append("</tbody></table><h2>Open actions</h2><table><thead><tr><th>No.</th><th>Action</th><th>Responsible</th>"
+               "<th>Issued</th><th>Status</th></tr></thead><tbody>")
+    for n in range(actions, 0, -1):
+        out.append(f"<tr><td>{n}</td><td>Report back on the kinship care pathway (Adopt Thames Valley), action {n}.</td>"
+                   f"<td>LH/MH</td><td>{day:%b %Y}</td><td>Open</td></tr>")
+    out.append("</tbody></table><h2>Next meetings</h2><ul>")
+    out += [f"<li>{day + datetime.timedelta(weeks=4 * k):%-d %B %Y}, 14:00</li>" for k in range(1, upcoming + 1)]
+    out.append("</ul></body></html>")
+    return "".join(out)
