@@ -365,6 +365,8 @@ def test_it_writes_minutes_in_word_with_real_headings_and_a_real_action_table(cl
         [str(meeting.old_action.number), "Benchmark kinship allowances across the region", "JO", "Apr 2024", "Open"],
     ]
     assert len(table.rows) == 1 + Action.objects.filter(board=meeting.board).count()
+    # The header row repeats on every page Word or LibreOffice lays out.
+    assert table.rows[0]._tr.trPr.xpath("./w:tblHeader")
 
 
 def test_it_keeps_draft_minutes_from_members_until_circulated(client, member, secretary, meeting):
@@ -444,6 +446,21 @@ def test_it_exports_the_filtered_action_log_as_a_landscape_pdf(client, member, b
     searched = flat("".join(pdf_pages(client.get(export, {"q": "kinship"}).content)))
     assert "Benchmark kinship allowances" in searched
     assert "Build 2-3% disruption" not in searched
+
+
+def test_it_names_the_filters_and_refuses_bad_ones(client, member, board, meeting):
+    action_raise(board=board, text="Write to the DCS group", responsible=[Person.objects.get(user=member)], meeting=meeting)
+    client.force_login(member)
+    export = reverse("actions:action-export-pdf", kwargs={"slug": board.slug})
+    jo = meeting.old_action.people[0]
+    text = flat("".join(pdf_pages(client.get(export, {"responsible": jo.pk, "status": ["open", "in_progress"]}).content)))
+    # Jo answers for the action named on them and, as a member, for the whole board's.
+    assert "Showing: Status: Open, In progress; Responsible: Jo Okafor (2 actions)." in text
+    assert "Benchmark kinship allowances" in text
+    assert "Build 2-3% disruption" in text
+    assert "Write to the DCS group" not in text
+    assert client.get(export, {"status": "nonsense"}).status_code == 400
+    assert client.get(export, {"issued_from": "not a date"}).status_code == 400
 
 
 # --- calendar --------------------------------------------------------------------------------
