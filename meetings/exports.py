@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from actions.models import Action
+from actions.selectors import log_updated_at
 
 from .models import AgendaItem, Attendance, AttendanceStatus, Board, Meeting, Membership, Paper, Role, Topic
 
@@ -72,9 +73,9 @@ class MeetingPack:
         return self.meeting.title or self.board.name
 
     @property
-    def attending(self) -> list[Attendance]:
-        """Everyone at the meeting: those marked present, or all invitees before it is held."""
-        return self.present or self.invited
+    def expected(self) -> list[Attendance]:
+        """Who the agenda lists as coming: invitees not (yet) sending apologies."""
+        return sorted(self.present + self.invited, key=lambda a: (a.person.full_name, a.person.initials))
 
 
 def _with_people(qs):
@@ -124,7 +125,7 @@ def meeting_pack(meeting: Meeting) -> MeetingPack:
     # The log as it stands for this meeting: nothing raised after it.
     log = list(_with_people(board_actions.filter(issued_on__lte=meeting.date)).order_by("-number"))
     open_before = [a for a in log if a.is_open and a.meeting_id != meeting.pk]
-    updated = board_actions.aggregate(at=Max("updated_at"))["at"]
+    updated = log_updated_at(board)
     return MeetingPack(
         board=board,
         meeting=meeting,
@@ -161,11 +162,13 @@ def meeting_pack(meeting: Meeting) -> MeetingPack:
 
 def static_file_for(url: str) -> Path | None:
     """The file on disk behind one of our own static URLs, or None for anything else."""
+    static = urlsplit(settings.STATIC_URL)
+    # STATIC_URL may be a path ("static/") resolved against our made-up base, or absolute (a CDN).
+    origin = urlsplit(DOCUMENT_BASE_URL) if not static.netloc else static
     parts = urlsplit(url)
-    base = urlsplit(DOCUMENT_BASE_URL)
-    if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+    if (parts.scheme, parts.netloc) != (origin.scheme, origin.netloc) or parts.query:
         return None
-    prefix = "/" + settings.STATIC_URL.strip("/") + "/"
+    prefix = "/" + static.path.strip("/") + "/"
     if not parts.path.startswith(prefix):
         return None
     relative = posixpath.normpath(unquote(parts.path[len(prefix):]))
@@ -289,8 +292,10 @@ def minutes_docx(pack: MeetingPack) -> bytes:
     doc.add_paragraph(f"{when}{', ' + where if where else ''}")
 
     doc.add_heading("Present", level=2)
-    for a in pack.attending:
+    for a in pack.present:
         doc.add_paragraph(_person_line(a), style="List Bullet")
+    if not pack.present:
+        doc.add_paragraph("Not recorded.")
     if pack.guests:
         doc.add_heading("Guests", level=2)
         for a in pack.guests:

@@ -263,6 +263,16 @@ def test_it_refuses_every_url_but_our_static_files(address):
         fetcher.fetch(address)
 
 
+def test_it_finds_collected_static_files_behind_a_cdn_static_url(settings, tmp_path):
+    settings.STATIC_URL = "https://cdn.example.org/assets/"
+    settings.STATIC_ROOT = tmp_path
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "documents.0123abcd.css").write_text("@page { size: A4 }")
+    assert exports.static_file_for("https://cdn.example.org/assets/css/documents.0123abcd.css") == tmp_path / "css" / "documents.0123abcd.css"
+    assert exports.static_file_for("https://adoptboard.invalid/assets/css/documents.0123abcd.css") is None
+    assert exports.static_file_for("https://cdn.example.org/assets/../secret.txt") is None
+
+
 def test_it_serves_its_own_stylesheet_to_weasyprint():
     response = exports._url_fetcher().fetch("https://adoptboard.invalid/static/css/documents.css")
     assert b"@page" in response.read()
