@@ -230,9 +230,17 @@ def minutes_pdf(pack: MeetingPack) -> bytes:
 
 
 def action_log_pdf(
-    *, board: Board, actions, updated_on: datetime.date | None, filters: list[tuple[str, str]] | None = None
+    *,
+    board: Board,
+    actions,
+    updated_on: datetime.date | None,
+    filters: list[tuple[str, str]] | None = None,
+    total: int | None = None,
 ) -> bytes:
-    """The action log (or the filtered part of it) as a landscape table."""
+    """The action log (or the filtered part of it) as a landscape table.
+
+    `total` is how many actions matched when `actions` holds only the first of them.
+    """
     html = render_to_string(
         "documents/action_log.html",
         {
@@ -240,6 +248,7 @@ def action_log_pdf(
             "actions": actions,
             "updated_on": updated_on,
             "filters": filters or [],
+            "total": total if total is not None else len(actions),
             "generated_on": timezone.localdate(),
         },
     )

@@ -473,6 +473,17 @@ def test_it_names_the_filters_and_refuses_bad_ones(client, member, board, meetin
     assert client.get(export, {"issued_from": "not a date"}).status_code == 400
 
 
+def test_it_says_when_a_long_log_is_cut_short(client, member, board, meeting, monkeypatch):
+    from meetings import views_documents
+
+    monkeypatch.setattr(views_documents, "ACTION_LOG_PDF_MAX_ROWS", 1)
+    client.force_login(member)
+    text = flat("".join(pdf_pages(client.get(reverse("actions:action-export-pdf", kwargs={"slug": board.slug})).content)))
+    assert "This PDF lists the newest 1 of 2 actions." in text
+    assert "Build 2-3% disruption" in text
+    assert "Benchmark kinship allowances" not in text
+
+
 # --- calendar --------------------------------------------------------------------------------
 
 
