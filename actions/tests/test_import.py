@@ -405,3 +405,19 @@ def test_the_command_refuses_a_bad_file(board, tmp_path):
         call_command("import_actions", "--board", board.slug, str(path))
     with pytest.raises(CommandError, match="No board"):
         call_command("import_actions", "--board", "nope", str(path))
+
+
+def test_imported_actions_have_their_history_and_the_counter_never_goes_down(board, seed_people):
+    board.next_action_number = 120
+    board.save()
+    rows = seed_rows() + [["", "A row without a number", "MH", "Mar 2024", "Open"]]
+    result = actions_import(board=board, rows=read_file("log.csv", csv_bytes(rows)).rows, create_people=True, source="log.csv")
+    assert result.created == 19
+    # Rows without a number carry on from the counter; the counter moves past them, not back.
+    assert Action.objects.get(board=board, text="A row without a number").number == 120
+    board.refresh_from_db()
+    assert board.next_action_number == 121
+    assert set(Action.history.values_list("history_change_reason", flat=True)) == {"Imported from log.csv."}
+    assert Action.history.count() == 19
+    assert Responsibility.history.count() == Responsibility.objects.count() == 22
+    assert action_raise(board=board, text="Next one", whole_board=True).number == 121
