@@ -45,6 +45,7 @@ MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 MAX_MEMBER_RATIO = 100  # uncompressed : compressed, checked for members over 1 MB
 MAX_COLUMNS = 50
 MAX_TEXT_CHARS = 5000
+PREVIEW_ROWS_SHOWN = 200
 EXTENSIONS = (".csv", ".xlsx", ".docx")
 
 FIELDS = ("number", "text", "responsible", "issued", "status", "note")
@@ -687,6 +688,20 @@ class Preview:
     @property
     def bad_rows(self) -> list[RowPlan]:
         return [r for r in self.rows if r.problems]
+
+    def shown_rows(self, limit: int = PREVIEW_ROWS_SHOWN) -> tuple[list[RowPlan], Counter]:
+        """Every row with a problem, and the first `limit` others; the rest only counted by kind.
+
+        A page of 5,000 table rows takes seconds to render and nobody reads it; the problems are
+        what needs reading, and each of those is shown.
+        """
+        shown, hidden = [], Counter()
+        for row in self.rows:
+            if row.problems or len(shown) < limit:
+                shown.append(row)
+            else:
+                hidden[row.kind] += 1
+        return shown, hidden
 
     def fingerprint(self) -> str:
         """What the preview promised: confirm refuses if the board changed under it since."""

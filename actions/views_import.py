@@ -71,7 +71,17 @@ def _render_preview(request, board, filename: str, parsed: ParsedFile, *, status
         ask_create_people=bool(preview.unknown_initials),
         unknown_initials=preview.unknown_initials,
     )
-    context = {"board": board, "preview": preview, "parsed": parsed, "filename": filename, "form": confirm}
+    shown, hidden = preview.shown_rows()
+    context = {
+        "board": board,
+        "preview": preview,
+        "shown_rows": shown,
+        "hidden": {"total": sum(hidden.values()), "create": hidden["create"], "update": hidden["update"],
+                   "unchanged": hidden["unchanged"]},
+        "parsed": parsed,
+        "filename": filename,
+        "form": confirm,
+    }
     return render(request, "actions/action_import_preview.html", context, status=status)
 
 

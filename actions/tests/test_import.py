@@ -421,3 +421,32 @@ def test_imported_actions_have_their_history_and_the_counter_never_goes_down(boa
     assert Action.history.count() == 19
     assert Responsibility.history.count() == Responsibility.objects.count() == 22
     assert action_raise(board=board, text="Next one", whole_board=True).number == 121
+
+
+def test_the_upload_still_needs_the_csrf_token(board, secretary):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(secretary)
+    response = upload(client, board, "log.csv", csv_bytes(seed_rows()))
+    assert response.status_code == 403
+    page = client.get(import_url(board))
+    token = page.cookies["csrftoken"].value
+    response = client.post(
+        import_url(board), {"csrfmiddlewaretoken": token, "file": SimpleUploadedFile("log.csv", csv_bytes(seed_rows()))}
+    )
+    assert response.status_code == 200
+
+
+def test_a_long_preview_lists_every_bad_row_and_counts_the_rest(client, board, secretary, seed_people):
+    rows = [[str(n), f"Action {n}", "MH", "Feb 2024", "Open"] for n in range(1, 301)]
+    rows[250][3] = "whenever"
+    client.force_login(secretary)
+    response = upload(client, board, "log.csv", csv_bytes(rows))
+    assert response.status_code == 200
+    shown = response.context["shown_rows"]
+    assert len(shown) == 201
+    assert shown[-1].raw.number == "251"
+    assert "And 99 more rows without problems, not listed here: 99 to create, 0 to update, 0 unchanged." in (
+        response.content.decode()
+    )
