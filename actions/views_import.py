@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings.access import board_for_user
 
@@ -34,6 +34,7 @@ class CappedUploadHandler(FileUploadHandler):
         return None
 
 
+@require_http_methods(["GET", "POST"])
 @csrf_exempt
 def action_import(request, slug):
     # Upload handlers must be in place before anything reads request.POST — the CSRF check
