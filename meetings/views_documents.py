@@ -6,11 +6,17 @@ check and wrap.
 """
 
 import datetime
+from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
@@ -40,10 +46,10 @@ def _meeting(request, slug, pk) -> Meeting:
     return meeting
 
 
-def minutes_visible(meeting: Meeting) -> bool:
+def minutes_visible(meeting: Meeting, *, can_edit: bool) -> bool:
     """Members see minutes once the secretary has circulated them, or once they are approved."""
     return (
-        meeting.board.can_edit
+        can_edit
         or meeting.minutes_circulated_at is not None
         or meeting.status == MeetingStatus.APPROVED
     )
@@ -62,7 +68,7 @@ def meeting_agenda_pdf(request, slug, pk):
 
 def _minutes_pack(request, slug, pk) -> exports.MeetingPack:
     meeting = _meeting(request, slug, pk)
-    if not minutes_visible(meeting):
+    if not minutes_visible(meeting, can_edit=meeting.board.can_edit):
         # Draft minutes do not exist yet as far as a member can tell.
         raise Http404("No minutes for this meeting yet")
     return exports.meeting_pack(meeting)
@@ -81,9 +87,41 @@ def meeting_minutes_docx(request, slug, pk):
     return _download(exports.minutes_docx(pack), exports.DOCX, _stem(pack.meeting, "minutes") + ".docx")
 
 
+def calendar_token(user, slug: str) -> str:
+    """The secret in a user's calendar-subscription link for one board.
+
+    Calendar apps fetch feeds without a session, so the link carries the user and an HMAC over
+    their id, the board and their password hash: changing the password revokes every link, and
+    leaving the board stops it working (the board check still runs for that user).
+    """
+    value = f"{user.pk}:{slug}:{user.password}"
+    return salted_hmac("adoptboard.calendar-feed", value, algorithm="sha256").hexdigest()[:40]
+
+
+def calendar_subscription_url(request, board) -> str:
+    query = urlencode({"user": request.user.pk, "token": calendar_token(request.user, board.slug)})
+    path = reverse("meetings:board-calendar", kwargs={"slug": board.slug})
+    return request.build_absolute_uri(f"{path}?{query}")
+
+
+def _feed_user(request, slug):
+    """The user a subscription link speaks for, or None."""
+    pk, token = request.GET.get("user", ""), request.GET.get("token", "")
+    if not pk.isdigit() or not token:
+        return None
+    user = get_user_model()._default_manager.filter(pk=int(pk), is_active=True).first()
+    if user is None or not constant_time_compare(token, calendar_token(user, slug)):
+        return None
+    return user
+
+
+@login_not_required
 @require_GET
 def board_calendar(request, slug):
-    board = board_for_user(request.user, slug)
+    user = request.user if request.user.is_authenticated else _feed_user(request, slug)
+    if user is None:
+        return redirect_to_login(request.get_full_path())
+    board = board_for_user(user, slug)
     meetings = list(board.meetings.order_by("date", "start_time"))
     history = Meeting.history.filter(board_id=board.pk).values("id").annotate(at=Max("history_date")).order_by()
     response = HttpResponse(

@@ -529,6 +529,59 @@ def test_it_moves_a_moved_meeting_in_subscribed_calendars(client, secretary, boa
     assert after.decoded("LAST-MODIFIED") >= before.decoded("LAST-MODIFIED")
 
 
+def test_it_lets_a_calendar_app_subscribe_with_the_members_private_link(client, member, board, meeting):
+    from meetings.views_documents import calendar_token
+
+    feed = reverse("meetings:board-calendar", kwargs={"slug": board.slug})
+    token = calendar_token(member, board.slug)
+    # A calendar app: no session, only the link.
+    response = client.get(feed, {"user": member.pk, "token": token})
+    assert response.status_code == 200
+    assert f"meeting-{meeting.pk}@adoptboard" in response.content.decode()
+
+    for bad in ({"user": member.pk, "token": token[:-1] + "0"}, {"user": member.pk}, {"user": "x", "token": token}, {}):
+        response = client.get(feed, bad)
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
+    # The link is for one board only.
+    other = reverse("meetings:board-calendar", kwargs={"slug": "other-board"})
+    assert client.get(other, {"user": member.pk, "token": token}).status_code == 302
+
+
+def test_it_revokes_subscription_links_with_a_new_password_or_a_lost_seat(client, member, board, meeting):
+    from meetings.views_documents import calendar_token
+
+    feed = reverse("meetings:board-calendar", kwargs={"slug": board.slug})
+    token = calendar_token(member, board.slug)
+    member.set_password("a-new-long-password")
+    member.save()
+    assert client.get(feed, {"user": member.pk, "token": token}).status_code == 302
+
+    token = calendar_token(member, board.slug)
+    Membership.objects.filter(person__user=member).update(until=datetime.date(2020, 1, 1))
+    assert client.get(feed, {"user": member.pk, "token": token}).status_code == 404
+
+
+def test_it_offers_members_only_the_documents_they_may_open(rf, member, secretary, board, meeting):
+    from django.template.loader import render_to_string
+
+    from meetings.access import board_for_user
+
+    def buttons(user):
+        request = rf.get("/")
+        request.user = user
+        seen = board_for_user(user, board.slug)
+        return render_to_string("documents/_meeting_buttons.html", {"board": seen, "meeting": meeting, "request": request})
+
+    html = buttons(member)
+    assert url("meeting-agenda-pdf", meeting) in html
+    assert url("meeting-minutes-pdf", meeting) not in html
+    assert f"calendar.ics?user={member.pk}&amp;token=" in html
+    html = buttons(secretary)
+    assert url("meeting-minutes-pdf", meeting) in html
+    assert url("meeting-minutes-docx", meeting) in html
+
+
 # --- the demo board --------------------------------------------------------------------------
 
 

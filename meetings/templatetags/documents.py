@@ -1,0 +1,19 @@
+"""Template helpers for the document downloads."""
+
+from django import template
+
+from meetings import views_documents
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def calendar_subscription_url(context, board) -> str:
+    """The signed-in user's private link for subscribing to the board's calendar."""
+    return views_documents.calendar_subscription_url(context["request"], board)
+
+
+@register.filter
+def minutes_visible(meeting, board) -> bool:
+    """May this user read the meeting's minutes yet? (The same rule the download views apply.)"""
+    return views_documents.minutes_visible(meeting, can_edit=board.can_edit)
