@@ -33,6 +33,8 @@ class ActionUpdateForm(forms.ModelForm):
         self.fields["status_after"].choices = Status.choices
         self.fields["meeting"].queryset = action.board.meetings.order_by("-date", "-start_time")
         self.fields["meeting"].required = False
+        self.fields["meeting"].empty_label = "Between meetings"
+        self.fields["meeting"].label_from_instance = lambda m: f"{m.date:%-d %B %Y}"
         self.helper = FormHelper()
         self.helper.form_action = action.get_absolute_url() + "updates/"
         self.helper.add_input(Submit("submit", "Add update"))

@@ -224,3 +224,58 @@ def test_an_outsider_gets_404_on_the_log(client, board, outsider, member):
     client.force_login(outsider)
     assert client.get(log_url(board)).status_code == 404
     assert client.get(log_url(board, "?q=x")).status_code == 404
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_it_works_in_a_browser_and_passes_axe(page, live_server, demo_board):
+    """A member on the demo board: filters, the one-click open list, action 73's page and update, my actions."""
+    from pathlib import Path
+
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+
+    wcag = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    screenshots = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    screenshots.mkdir(parents=True, exist_ok=True)
+
+    def check(name):
+        violations = [
+            (v["id"], [n["target"] for n in v["nodes"]][:3])
+            for v in Axe().run(page, options=wcag).response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert violations == [], page.url
+        page.screenshot(path=str(screenshots / name), full_page=True)
+
+    base = live_server.url
+    page.set_default_timeout(10_000)
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", "member")
+    page.fill("input[name=password]", "demo-pass")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+    page.goto(f"{base}/boards/{demo_board.slug}/actions/")
+    expect(page.get_by_test_id("log-updated")).to_contain_text("This action log was updated on")
+    check("action-log.png")
+    page.get_by_test_id("only-open").click()
+    expect(page.get_by_text("Showing only open actions.")).to_be_visible()
+    assert "status=open" in page.url and "status=in_progress" in page.url
+    page.get_by_label("Search").fill("kinship")
+    page.get_by_role("button", name="Filter").click()
+    assert "q=kinship" in page.url and "status=open" in page.url
+    check("action-log-filtered.png")
+
+    page.goto(f"{base}/boards/{demo_board.slug}/actions/73/")
+    expect(page.get_by_role("heading", name="Action 73")).to_be_visible()
+    page.locator("select[name=status_after]").select_option("in_progress")
+    page.get_by_label("Progress note").fill("Spoke to the data team")
+    page.get_by_role("button", name="Add update").click()
+    expect(page.locator(".alert-success")).to_contain_text("Update added to action 73")
+    expect(page.get_by_text("Open → In progress")).to_be_visible()
+    check("action-detail.png")
+
+    page.goto(f"{base}/my/actions/")
+    expect(page.get_by_role("heading", name="My open actions")).to_be_visible()
+    check("my-actions.png")
