@@ -277,6 +277,21 @@ def _person_line(a: Attendance) -> str:
     return text
 
 
+def _word_field(run, instruction: str) -> None:
+    """Put a field (PAGE, NUMPAGES) in a run; Word and LibreOffice fill it in as they lay out."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = f" {instruction} "
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run._r.extend([begin, text, end])
+
+
 def minutes_docx(pack: MeetingPack) -> bytes:
     from docx import Document
     from docx.oxml import OxmlElement
@@ -290,6 +305,11 @@ def minutes_docx(pack: MeetingPack) -> bytes:
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(2.0))
     section.header.paragraphs[0].text = pack.board.name
+    footer = section.footer.paragraphs[0]
+    footer.add_run("Page ")
+    _word_field(footer.add_run(), "PAGE")
+    footer.add_run(" of ")
+    _word_field(footer.add_run(), "NUMPAGES")
     doc.styles["Normal"].font.name = "Arial"
     doc.styles["Normal"].font.size = Pt(10.5)
     doc.core_properties.title = f"Minutes: {pack.board.name}, {_fmt_date(meeting.date)}"

@@ -375,6 +375,10 @@ def test_it_writes_minutes_in_word_with_real_headings_and_a_real_action_table(cl
         [str(meeting.old_action.number), "Benchmark kinship allowances across the region", "JO", "Apr 2024", "Open"],
     ]
     assert len(table.rows) == 1 + Action.objects.filter(board=meeting.board).count()
+    section = document.sections[0]
+    assert section.header.paragraphs[0].text == "Test Region Adoption Leadership Board"
+    assert section.footer.paragraphs[0].text == "Page  of "  # PAGE and NUMPAGES fields between
+    assert [t.text for t in section.footer._element.xpath(".//w:instrText")] == [" PAGE ", " NUMPAGES "]
     # The header row repeats on every page Word or LibreOffice lays out.
     assert table.rows[0]._tr.trPr.xpath("./w:tblHeader")
 
