@@ -69,10 +69,6 @@ class MeetingPack:
     generated_on: datetime.date = field(default_factory=timezone.localdate)
 
     @property
-    def title(self) -> str:
-        return self.meeting.title or self.board.name
-
-    @property
     def expected(self) -> list[Attendance]:
         """Who the agenda lists as coming: invitees not (yet) sending apologies."""
         return sorted(self.present + self.invited, key=lambda a: (a.person.full_name, a.person.initials))

@@ -279,7 +279,8 @@ def test_it_serves_its_own_stylesheet_to_weasyprint():
     assert response.content_type == "text/css"
 
 
-def test_it_keeps_agenda_queries_constant_however_many_items_and_actions(client, secretary, board, django_assert_num_queries):
+@pytest.mark.parametrize("document", ["meeting-agenda-pdf", "meeting-minutes-pdf", "meeting-minutes-docx"])
+def test_it_keeps_queries_constant_however_many_items_and_actions(client, secretary, board, django_assert_num_queries, document):
     lead = person("QL", "Quinn Lead")
     earlier = make_meeting(board, datetime.date(2024, 1, 10))
 
@@ -295,11 +296,11 @@ def test_it_keeps_agenda_queries_constant_however_many_items_and_actions(client,
     fill(small, 1, 1)
     client.force_login(secretary)
     with CaptureQueriesContext(connection) as few:
-        assert client.get(url("meeting-agenda-pdf", small)).status_code == 200
+        assert client.get(url(document, small)).status_code == 200
     big = make_meeting(board, datetime.date(2024, 6, 1))
     fill(big, 12, 20)
     with django_assert_num_queries(len(few.captured_queries)):
-        assert client.get(url("meeting-agenda-pdf", big)).status_code == 200
+        assert client.get(url(document, big)).status_code == 200
 
 
 # --- minutes ---------------------------------------------------------------------------------
