@@ -3,12 +3,17 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from meetings.models import Board, Membership, Person
 
 from .models import Action, ActionUpdate, Responsibility
+
+
+def _with_responsible():
+    # One query for the responsibilities and their people together (the model's `people` reads it).
+    return Prefetch("responsibilities", queryset=Responsibility.objects.select_related("person"))
 
 
 def _latest_update():
@@ -26,7 +31,7 @@ def action_log(board: Board) -> QuerySet[Action]:
         Action.objects.live()
         .filter(board=board)
         .select_related("meeting", "agenda_item")
-        .prefetch_related("responsibilities__person")
+        .prefetch_related(_with_responsible())
         .annotate(
             last_update_at=Subquery(latest.values("created_at")[:1]),
             last_update_note=Subquery(latest.values("note")[:1]),
@@ -42,6 +47,16 @@ def log_updated_at(board: Board) -> datetime.datetime | None:
     )
     moments = [m for m in (found["changed"], found["updated"]) if m is not None]
     return max(moments) if moments else None
+
+
+def action_page(board: Board) -> QuerySet[Action]:
+    """The board's live actions as the action page shows one: origin meeting and item, people."""
+    return (
+        Action.objects.live()
+        .filter(board=board)
+        .select_related("board", "meeting", "agenda_item")
+        .prefetch_related(_with_responsible())
+    )
 
 
 def action_history(action: Action) -> QuerySet[ActionUpdate]:
@@ -85,7 +100,7 @@ def my_open_actions(user) -> QuerySet[Action]:
         .open()
         .filter(answered_by(person), board__in=Board.objects.for_user(user).values("pk"))
         .select_related("board", "meeting")
-        .prefetch_related("responsibilities__person")
+        .prefetch_related(_with_responsible())
         .order_by("board__name", "board_id", "-number")
     )
 

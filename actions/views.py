@@ -70,9 +70,7 @@ def action_export_xlsx(request, slug):
 
 
 def _get_action(board, number) -> Action:
-    return get_object_or_404(
-        Action.objects.live().filter(board=board).with_people(), number=number
-    )
+    return get_object_or_404(selectors.action_page(board), number=number)
 
 
 def _detail(request, board, action, *, update_form=None, status=200):

@@ -23,8 +23,10 @@ def upcoming_meetings(user, limit: int = 10):
 
 
 def my_open_actions(person, limit: int | None = None):
-    qs = Action.objects.live().open().for_person(person).select_related("board").prefetch_related("responsibilities__person")
-    qs = qs.order_by("board__name", "-number")
+    """The same rows as /my/actions/ and the navigation's count (only boards the person still sits on)."""
+    from actions.selectors import my_open_actions as open_actions_of
+
+    qs = open_actions_of(person.user) if person.user_id else Action.objects.none()
     return qs[:limit] if limit else qs
 
 
