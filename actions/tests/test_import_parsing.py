@@ -208,3 +208,58 @@ def test_it_refuses_entity_declarations_in_office_xml():
     with pytest.raises(ImportRefused) as refusal:
         read_file("log.docx", zip_replace(docx_bytes([]), "word/document.xml", evil))
     assert refusal.value.code == "not_what_name_says"
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from .import_files import zip_replace  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(max_size=3000), extension=st.sampled_from([".csv", ".xlsx", ".docx"]))
+def test_any_bytes_are_read_or_refused_never_an_error(data, extension):
+    try:
+        read_file("upload" + extension, data)
+    except ImportRefused:
+        pass
+
+
+@pytest.mark.parametrize(
+    "name, base, member",
+    [
+        ("log.xlsx", lambda: xlsx_bytes(seed_rows()), "xl/workbook.xml"),
+        ("log.xlsx", lambda: xlsx_bytes(seed_rows()), "xl/worksheets/sheet1.xml"),
+        ("log.docx", lambda: docx_bytes(seed_rows()), "word/document.xml"),
+        ("log.docx", lambda: docx_bytes(seed_rows()), "[Content_Types].xml"),
+    ],
+)
+def test_a_broken_part_inside_a_real_office_file_is_refused(name, base, member):
+    with pytest.raises(ImportRefused) as refusal:
+        read_file(name, zip_replace(base(), member, b"<not-closed"))
+    assert refusal.value.code in {"unreadable", "no_table"}
+
+
+def test_a_csv_cell_too_long_for_the_csv_reader_is_refused():
+    data = b"No.,Action,Responsible,Date issued,Status\n1," + b"x" * 200_000 + b",MH,Feb 2024,Open\n"
+    with pytest.raises(ImportRefused) as refusal:
+        read_file("log.csv", data)
+    assert refusal.value.code == "not_csv"
+
+
+def test_it_reads_dates_that_excel_stores_as_dates():
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["No.", "Action", "Responsible", "Date issued", "Status"])
+    sheet.append([75, "Typed as Feb 2024", "MH", datetime.datetime(2024, 2, 1), "complete"])
+    sheet.append([76.0, "Typed as a day", "MH", datetime.datetime(2024, 4, 17), "Open"])
+    out = io.BytesIO()
+    workbook.save(out)
+    rows = read_file("log.xlsx", out.getvalue()).rows
+    assert [(r.number, r.issued) for r in rows] == [("75", "Feb 2024"), ("76", "2024-04-17")]
+    assert parse_issued(rows[0].issued) == (datetime.date(2024, 2, 1), True)
+    assert parse_issued(rows[1].issued) == (datetime.date(2024, 4, 17), False)
