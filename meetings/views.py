@@ -4,7 +4,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from actions.models import Action
 from actions.services import action_raise, action_review_save
@@ -15,6 +15,7 @@ from .concurrency import StaleEdit, save_if_unchanged
 from .models import AgendaItem, Meeting, Paper, Topic
 
 
+@require_safe
 def dashboard(request):
     person = getattr(request.user, "person", None)
     return render(
@@ -28,6 +29,7 @@ def dashboard(request):
     )
 
 
+@require_safe
 def board_detail(request, slug):
     board = board_for_user(request.user, slug)
     meetings = board.meetings.all()
@@ -85,7 +87,7 @@ def _can_see_minutes(board, meeting) -> bool:
     return board.can_edit or meeting.is_locked or meeting.minutes_circulated_at is not None
 
 
-def meeting_detail(request, slug, pk, *, status=200, bound=None):
+def _meeting_page(request, slug, pk, *, status=200, bound=None):
     board = board_for_user(request.user, slug)
     meeting = selectors.meeting_for_page(board, pk)
     bound = bound or {}
@@ -160,7 +162,7 @@ def attendance_save(request, slug, pk):
         else:
             messages.success(request, "Attendance saved.")
             return redirect(reverse("meetings:meeting-detail", args=[slug, pk]) + "#attendance")
-    return meeting_detail(request, slug, pk, status=400, bound={"attendance": form})
+    return _meeting_page(request, slug, pk, status=400, bound={"attendance": form})
 
 
 @require_POST
@@ -178,10 +180,10 @@ def guest_add(request, slug, pk):
         else:
             messages.success(request, f"{att.person} added as a guest.")
             return redirect(reverse("meetings:meeting-detail", args=[slug, pk]) + "#attendance")
-    return meeting_detail(request, slug, pk, status=400, bound={"guest": form})
+    return _meeting_page(request, slug, pk, status=400, bound={"guest": form})
 
 
-def meeting_agenda(request, slug, pk, *, status=200, add_form=None, paper_forms=None):
+def _agenda_page(request, slug, pk, *, status=200, add_form=None, paper_forms=None):
     """The agenda builder: items in order with start times, papers, and the controls to change them."""
     board = board_for_user(request.user, slug)
     meeting = selectors.meeting_for_page(board, pk)
@@ -214,7 +216,7 @@ def item_add(request, slug, pk):
         else:
             messages.success(request, f"Item {item.position} “{item.title}” added.")
             return redirect(reverse("meetings:meeting-agenda", args=[slug, pk]) + f"#item-{item.pk}")
-    return meeting_agenda(request, slug, pk, status=400, add_form=form)
+    return _agenda_page(request, slug, pk, status=400, add_form=form)
 
 
 def item_edit(request, slug, pk, item_pk):
@@ -300,9 +302,10 @@ def paper_add(request, slug, pk, item_pk):
             messages.success(request, f"Paper “{paper.title}” attached to “{item.title}”.")
             return redirect(reverse("meetings:meeting-agenda", args=[slug, pk]) + f"#item-{item.pk}")
     messages.error(request, "The paper was not attached: " + " ".join(e for errs in form.errors.values() for e in errs))
-    return meeting_agenda(request, slug, pk, status=400, paper_forms={item.pk: form})
+    return _agenda_page(request, slug, pk, status=400, paper_forms={item.pk: form})
 
 
+@require_safe
 def paper_download(request, slug, pk, item_pk, paper_pk):
     """Papers are confidential: served only through this access-checked view, never from MEDIA_URL."""
     board = board_for_user(request.user, slug)
@@ -333,7 +336,7 @@ def item_minutes(request, slug, pk, item_pk):
         else:
             messages.success(request, f"Minutes of “{item.title}” saved.")
             return redirect(reverse("meetings:meeting-detail", args=[slug, pk]) + f"#item-{item.pk}")
-    return meeting_detail(request, slug, pk, status=status, bound={("minutes", item.pk): form})
+    return _meeting_page(request, slug, pk, status=status, bound={("minutes", item.pk): form})
 
 
 @require_POST
@@ -356,7 +359,7 @@ def item_raise_action(request, slug, pk, item_pk):
         else:
             messages.success(request, f"Action {action.number} raised: {action.text}")
             return redirect(reverse("meetings:meeting-detail", args=[slug, pk]) + f"#item-{item.pk}")
-    return meeting_detail(request, slug, pk, status=400, bound={("action", item.pk): form})
+    return _meeting_page(request, slug, pk, status=400, bound={("action", item.pk): form})
 
 
 def meeting_review(request, slug, pk):
@@ -410,7 +413,7 @@ def meeting_reopen(request, slug, pk):
     meeting = _meeting(board, pk)
     form = forms.ReopenForm(request.POST)
     if not form.is_valid():
-        return meeting_detail(request, slug, pk, status=400, bound={"reopen": form})
+        return _meeting_page(request, slug, pk, status=400, bound={"reopen": form})
     try:
         services.minutes_reopen(meeting=meeting, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
@@ -420,7 +423,7 @@ def meeting_reopen(request, slug, pk):
     return redirect(meeting)
 
 
-def forward_plan(request, slug, *, status=200, topic_form=None, schedule_forms=None):
+def _forward_plan_page(request, slug, *, status=200, topic_form=None, schedule_forms=None):
     board = board_for_user(request.user, slug)
     topics = list(
         board.topics.select_related("proposed_by", "proposed_at", "scheduled_item__meeting").order_by("proposed_on", "pk")
@@ -452,7 +455,7 @@ def topic_add(request, slug):
         topic.save()
         messages.success(request, f"“{topic.title}” added to the forward plan.")
         return redirect("meetings:forward-plan", slug=slug)
-    return forward_plan(request, slug, status=400, topic_form=form)
+    return _forward_plan_page(request, slug, status=400, topic_form=form)
 
 
 @require_POST
@@ -471,4 +474,23 @@ def topic_schedule(request, slug, topic_pk):
         else:
             messages.success(request, f"“{topic.title}” is item {item.position} of the meeting of {meeting.date:%-d %B %Y}.")
             return redirect("meetings:forward-plan", slug=slug)
-    return forward_plan(request, slug, status=400, schedule_forms={topic.pk: form})
+    return _forward_plan_page(request, slug, status=400, schedule_forms={topic.pk: form})
+
+
+# The read-only pages answer GET (and HEAD) only; the writes above re-render them through the
+# underscore helpers with their errors.
+
+
+@require_safe
+def meeting_detail(request, slug, pk):
+    return _meeting_page(request, slug, pk)
+
+
+@require_safe
+def meeting_agenda(request, slug, pk):
+    return _agenda_page(request, slug, pk)
+
+
+@require_safe
+def forward_plan(request, slug):
+    return _forward_plan_page(request, slug)
