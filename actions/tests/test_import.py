@@ -295,7 +295,7 @@ def test_it_refuses_100000_rows_quickly(client, board, secretary, kind):
     client.force_login(secretary)
     started = time.monotonic()
     response = upload(client, board, f"big.{kind}", data)
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 5
     assert response.status_code == 400
     assert "more than 5,000 rows" in response.content.decode()
 

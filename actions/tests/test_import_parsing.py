@@ -170,7 +170,7 @@ def test_it_refuses_a_zip_bomb_before_opening_it(member):
     with pytest.raises(ImportRefused) as refusal:
         read_file("log.xlsx", bomb)
     assert refusal.value.code == "zip_bomb"
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 3
 
 
 def test_it_refuses_a_small_high_ratio_member_in_a_word_file():
@@ -195,7 +195,7 @@ def test_it_refuses_100000_rows_quickly(name, build):
         read_file(name, data)
     assert refusal.value.code == "too_many_rows"
     assert "5,000" in refusal.value.message
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 3
 
 
 def test_it_refuses_entity_declarations_in_office_xml():
