@@ -183,20 +183,24 @@ def guest_add(request, slug, pk):
     return _meeting_page(request, slug, pk, status=400, bound={"guest": form})
 
 
-def _agenda_page(request, slug, pk, *, status=200, add_form=None, paper_forms=None):
+def _agenda_page(request, slug, pk, *, status=200, add_form=None, paper_forms=None, htmx_message="", htmx_level="success"):
     """The agenda builder: items in order with start times, papers, and the controls to change them."""
     board = board_for_user(request.user, slug)
     meeting = selectors.meeting_for_page(board, pk)
     items = meeting.item_list
     services.item_start_times(meeting, items)
-    context = {"board": board, "meeting": meeting, "items": items}
+    context = {"board": board, "meeting": meeting, "items": items, "htmx_message": htmx_message, "htmx_level": htmx_level}
+    template = "meetings/meeting_agenda.html"
+    if request.htmx and htmx_message:
+        # An htmx change on the builder: send back only the items table (and the status line).
+        template += "#agenda-items"
     if board.can_edit and not meeting.is_locked:
         people_qs, people = _people(board)
         context["add_form"] = add_form or forms.AgendaItemForm(people_qs=people_qs, people=people)
         paper_forms = paper_forms or {}
         for item in items:
             item.paper_form = paper_forms.get(item.pk) or forms.PaperForm(item=item)
-    return render(request, "meetings/meeting_agenda.html", context, status=status)
+    return render(request, template, context, status=status)
 
 
 @require_POST
@@ -258,8 +262,12 @@ def _item_write(request, slug, pk, item_pk, write, success: str, anchor: str = "
     try:
         result = write(item)
     except ValidationError as exc:
+        if request.htmx:
+            return _agenda_page(request, slug, pk, htmx_message=" ".join(exc.messages), htmx_level="danger")
         messages.error(request, " ".join(exc.messages))
         return redirect(reverse("meetings:meeting-agenda", args=[slug, pk]))
+    if request.htmx:
+        return _agenda_page(request, slug, pk, htmx_message=success.format(item=item, result=result))
     messages.success(request, success.format(item=item, result=result))
     return redirect(reverse("meetings:meeting-agenda", args=[slug, pk]) + f"#{anchor}")
 

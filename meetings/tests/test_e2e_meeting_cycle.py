@@ -39,6 +39,8 @@ def shot(page, name):
 def test_it_runs_a_meeting_cycle_as_the_secretary(page, live_server, demo_board):
     base = live_server.url
     page.set_default_timeout(10_000)
+    csp_errors = []
+    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     slug = demo_board.slug
     april = Meeting.objects.get(board=demo_board, date="2024-04-17")
     july = Meeting.objects.get(board=demo_board, date="2024-07-17")
@@ -88,6 +90,7 @@ def test_it_runs_a_meeting_cycle_as_the_secretary(page, live_server, demo_board)
     expect(rows.nth(3)).to_contain_text("Post order direct contact")
     expect(rows.nth(3)).to_contain_text("14:20")
     page.get_by_role("button", name="Move “Post order direct contact” up").click()
+    expect(page.locator("#agenda-status")).to_contain_text("moved up")  # swapped in by htmx, no reload
     expect(rows.nth(2)).to_contain_text("Post order direct contact")
     expect(rows.nth(2)).to_contain_text("14:10")
     expect(rows.nth(3)).to_contain_text("Action log review")
@@ -148,3 +151,4 @@ def test_it_runs_a_meeting_cycle_as_the_secretary(page, live_server, demo_board)
     page.goto(f"{base}/boards/{slug}/meetings/{april.pk}/items/{item.pk}/edit/")
     expect(page.locator(".alert-danger")).to_contain_text("approved and locked")
     assert_accessible(page)
+    assert csp_errors == []

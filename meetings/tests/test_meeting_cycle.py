@@ -367,3 +367,23 @@ def test_it_refuses_a_topic_without_title_and_scheduling_into_a_past_meeting(cli
     assert client.post(schedule, {f"topic-{topic.pk}-meeting": past.pk}).status_code == 400
     topic.refresh_from_db()
     assert topic.scheduled_item is None
+
+
+def test_it_answers_an_htmx_move_with_just_the_agenda_table(client, secretary, meeting, item):
+    login(client, secretary)
+    response = client.post(url("item-move", meeting, item_pk=item.pk), {"direction": "down"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="agenda-items">') and "<html" not in body
+    assert "moved down" in body and 'hx-swap-oob="true"' in body
+    item.refresh_from_db()
+    assert item.position == 3
+
+
+def test_it_shows_members_draft_minutes_only_once_circulated(client, member, meeting, item):
+    item.notes = "Draft discussion"
+    item.save()
+    login(client, member)
+    assert "Draft discussion" not in client.get(url("meeting-detail", meeting)).content.decode()
+    Meeting.objects.filter(pk=meeting.pk).update(minutes_circulated_at=datetime.datetime(2030, 3, 7, tzinfo=datetime.UTC))
+    assert "Draft discussion" in client.get(url("meeting-detail", meeting)).content.decode()
