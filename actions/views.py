@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from meetings.access import board_for_user
 from meetings.concurrency import StaleEdit
@@ -23,6 +23,7 @@ def _log_filter(request, board) -> ActionFilter:
     return ActionFilter(request.GET, queryset=selectors.action_log(board), board=board)
 
 
+@require_safe
 def action_list(request, slug):
     board = board_for_user(request.user, slug)
     log = _log_filter(request, board)
@@ -53,12 +54,14 @@ def _export(request, slug, render_file, extension: str, content_type: str):
     return response
 
 
+@require_safe
 def action_export_csv(request, slug):
     return _export(
         request, slug, lambda rows, board: exports.action_log_csv(rows), "csv", exports.CSV_CONTENT_TYPE
     )
 
 
+@require_safe
 def action_export_xlsx(request, slug):
     return _export(
         request,
@@ -87,6 +90,7 @@ def _detail(request, board, action, *, update_form=None, status=200):
     return render(request, "actions/action_detail.html", context, status=status)
 
 
+@require_safe
 def action_detail(request, slug, number):
     board = board_for_user(request.user, slug)
     return _detail(request, board, _get_action(board, number))
@@ -156,6 +160,7 @@ def action_edit(request, slug, number):
     return render(request, "actions/action_edit.html", {"board": board, "action": action, "form": form}, status=status)
 
 
+@require_safe
 def my_actions(request):
     actions = selectors.my_open_actions(request.user)
     return render(request, "actions/my_actions.html", {"actions": actions})

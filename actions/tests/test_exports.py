@@ -195,4 +195,6 @@ def test_a_person_on_another_board_gets_404_on_every_action_url(client, log, out
 def test_a_member_reaches_every_read_only_action_url(client, log, member):
     client.force_login(member)
     for name, kwargs in [("action-list", {}), ("action-export-csv", {}), ("action-export-xlsx", {}), ("action-detail", {"number": 59})]:
-        assert client.get(reverse(f"actions:{name}", kwargs={"slug": log.slug, **kwargs})).status_code == 200
+        url = reverse(f"actions:{name}", kwargs={"slug": log.slug, **kwargs})
+        assert client.get(url).status_code == 200
+        assert client.post(url).status_code == 405, "read-only pages take no POST"
