@@ -77,6 +77,12 @@ class ActionEditForm(forms.ModelForm):
             raise ValidationError("Keep the action under 5,000 characters.", code="too_long")
         return text
 
+    def clean_responsible(self):
+        # Keep the order the minutes wrote ("RE/MH"); people added now follow, by name.
+        before = {p.pk: i for i, p in enumerate(self.instance.people)}
+        people = list(self.cleaned_data["responsible"])
+        return sorted(people, key=lambda p: (before.get(p.pk, len(before)), p.full_name, p.initials))
+
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("responsible") and not cleaned.get("whole_board") and "responsible" not in self.errors:

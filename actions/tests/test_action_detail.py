@@ -221,3 +221,12 @@ def test_it_runs_the_same_queries_for_10_or_1000_actions(client, board, action, 
                                     created_at=timezone.now(), created_by=member)
     with django_assert_num_queries(len(few)):
         assert client.get(detail_url(action)).status_code == 200
+
+
+def test_editing_keeps_the_order_the_minutes_wrote_the_initials_in(client, board, secretary, chair, member):
+    sally, colin, mary = person_of(secretary), person_of(chair), person_of(member)
+    a = make_action(board, 9, people=[sally, colin])  # "SS/CC", not alphabetical
+    client.force_login(secretary)
+    response = client.post(edit_url(a), {"text": a.text, "responsible": [mary.pk, colin.pk, sally.pk], "version": a.version})
+    assert response.status_code == 302
+    assert Action.objects.with_people().get(pk=a.pk).responsible_label() == "SS/CC/MM"
