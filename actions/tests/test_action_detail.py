@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action, ActionUpdate, Responsibility, Status
+from actions.models import Action, ActionUpdate
 from actions.tests.test_action_log import make_action, make_many, person_of
 from meetings.models import AgendaItem, Meeting
 
