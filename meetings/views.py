@@ -73,10 +73,6 @@ def _refuse_if_locked(request, meeting):
     return None
 
 
-def _errors(exc: ValidationError) -> list[str]:
-    return exc.messages
-
-
 def _people(board):
     """The board's people, evaluated once for every select on a page."""
     qs = selectors.board_people(board)
@@ -100,7 +96,6 @@ def _meeting_page(request, slug, pk, *, status=200, bound=None):
         "show_minutes": _can_see_minutes(board, meeting),
         "reopenings": selectors.meeting_reopenings(meeting),
         "next_meeting": services.next_meeting_of(meeting),
-        "errors": bound.get("errors", []),
     }
     if board.can_edit and not meeting.is_locked:
         people_qs, people = _people(board)
