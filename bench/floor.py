@@ -35,8 +35,22 @@ thead { display: table-header-group; } tr { break-inside: avoid; }
 """
 
 
-def static_agenda_html(*, items: int, actions: int, upcoming: int, invitees: int) -> str:
-    """A fixed document of the agenda's size: a heading block, items, the open action log, dates."""
+FILLER = ("The board asked for a short written update on progress, the figures from each local authority "
+          "and any risks to the timetable before the next meeting. ") * 20
+
+
+def static_agenda_html(*, items: int, actions: int, upcoming: int, invitees: int, target_bytes: int = 0) -> str:
+    """A fixed document of the agenda's size: a heading block, items, the open action log, dates.
+
+    With `target_bytes` (the app's agenda HTML for the same meeting), each action's text is
+    lengthened evenly so the document carries as much text as the agenda does.
+    """
+    if target_bytes:
+        base = len(static_agenda_html(items=items, actions=actions, upcoming=upcoming, invitees=invitees).encode())
+        pad = max(0, (target_bytes - base) // max(actions, 1) - 1)
+    else:
+        pad = 0
+    extra = (" " + FILLER[:pad].rstrip()) if pad else ""
     day = datetime.date(2026, 1, 15)
     out = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Agenda</title><style>{STATIC_CSS}</style></head><body>",
            "<h1>South East Region Adoption Leadership Board</h1>",
@@ -50,7 +64,7 @@ def static_agenda_html(*, items: int, actions: int, upcoming: int, invitees: int
     out.append("</tbody></table><h2>Open actions</h2><table><thead><tr><th>No.</th><th>Action</th><th>Responsible</th>"
                "<th>Issued</th><th>Status</th></tr></thead><tbody>")
     for n in range(actions, 0, -1):
-        out.append(f"<tr><td>{n}</td><td>Report back on the kinship care pathway (Adopt Thames Valley), action {n}.</td>"
+        out.append(f"<tr><td>{n}</td><td>Report back on the kinship care pathway (Adopt Thames Valley), action {n}.{extra}</td>"
                    f"<td>LH/MH</td><td>{day:%b %Y}</td><td>Open</td></tr>")
     out.append("</tbody></table><h2>Next meetings</h2><ul>")
     out += [f"<li>{day + datetime.timedelta(weeks=4 * k):%-d %B %Y}, 14:00</li>" for k in range(1, upcoming + 1)]

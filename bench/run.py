@@ -528,11 +528,25 @@ def pdf_floor(info: dict, reps: dict) -> dict:
     from bench.floor import static_agenda_html
 
     size = info["size"]
+    app_bytes = agenda_html_bytes(info)
     html = static_agenda_html(items=size["items"], actions=size["open_actions"], upcoming=size["upcoming"],
-                              invitees=size["members"])
+                              invitees=size["members"], target_bytes=app_bytes)
     render = lambda: len(weasyprint.HTML(string=html).write_pdf())  # noqa: E731
     render()  # fonts and WeasyPrint's own start-up, which the app's first PDF pays too
-    return {"url": None, "bytes": len(html.encode()), **timed(render, reps["files"], reps["budget"])}
+    return {"url": None, "bytes": len(html.encode()), "agenda_html_bytes": app_bytes,
+            **timed(render, reps["files"], reps["budget"])}
+
+
+def agenda_html_bytes(info: dict) -> int:
+    """The size of the app's agenda HTML for the review meeting (0 if the app cannot say yet)."""
+    try:
+        from meetings import exports
+        from meetings.models import Meeting
+
+        meeting = Meeting.objects.select_related("board").get(pk=info["review_meeting_id"])
+        return len(exports.agenda_html(exports.meeting_pack(meeting)).encode())
+    except Exception:  # noqa: BLE001 - the floor still runs at its own size
+        return 0
 
 
 class FormFields(HTMLParser):
@@ -634,7 +648,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def fetch(url: str, cookie: str) -> int:
+def fetch(url: str, cookie: str, timeout: float = 60) -> int:
+    """The status of one GET (redirects not followed); 0 when there is no answer in time."""
     request = urllib.request.Request(url, headers={"Cookie": cookie})
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -642,11 +657,13 @@ def fetch(url: str, cookie: str) -> int:
             return None
 
     try:
-        with urllib.request.build_opener(NoRedirect).open(request, timeout=30) as response:
+        with urllib.request.build_opener(NoRedirect).open(request, timeout=timeout) as response:
             response.read()
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code
+    except (OSError, urllib.error.URLError):
+        return 0
 
 
 def parse_ms(text: str) -> float:
@@ -687,10 +704,7 @@ def measure_load(url: str, info: dict, seconds: int) -> dict:
     try:
         ready = False
         for _ in range(60):
-            try:
-                ready = fetch(base + targets["bare view"], cookie) == 200
-            except OSError:
-                pass
+            ready = fetch(base + targets["bare view"], cookie, timeout=5) == 200
             if ready:
                 break
             time.sleep(0.5)
