@@ -308,12 +308,16 @@ def test_it_approves_minutes_and_then_refuses_edits(client, secretary, meeting, 
         (url("item-add", meeting), {"title": "Late item", "purpose": "information", "duration_minutes": "5"}),
         (url("item-remove", meeting, item_pk=item.pk), {}),
         (url("meeting-guest-add", meeting), {"full_name": "Late Guest", "status": "present"}),
+        (url("meeting-attendance", meeting), {f"status-{a.pk}": "absent" for a in meeting.attendances.all()}),
+        (url("paper-add", meeting, item_pk=item.pk), {f"paper-{item.pk}-file": SimpleUploadedFile("late.pdf", b"%PDF")}),
+        (url("item-edit", meeting, item_pk=item.pk), {"title": "Late title", "purpose": "information", "duration_minutes": "5", "version": item.version}),
     ]:
         response = client.post(u, data, follow=True)
         assert "approved and locked" in response.content.decode(), u
     item.refresh_from_db()
     assert item.notes == "" and item.removed_at is None
-    assert not AgendaItem.objects.filter(title="Late item").exists()
+    assert not AgendaItem.objects.filter(title__in=["Late item", "Late title"]).exists()
+    assert not Paper.objects.exists() and not meeting.attendances.filter(status="absent").exists()
     body = client.get(url("meeting-detail", meeting)).content.decode()
     assert "Save attendance" not in body and "Save minutes" not in body
 
