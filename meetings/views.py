@@ -438,6 +438,7 @@ def _forward_plan_page(request, slug, *, status=200, topic_form=None, schedule_f
         people_qs, _ = _people(board)
         future_qs = board.meetings.upcoming()
         future = list(future_qs)
+        context["has_future_meetings"] = bool(future)
         context["topic_form"] = topic_form or forms.TopicForm(people_qs=people_qs, meetings_qs=board.meetings.all())
         schedule_forms = schedule_forms or {}
         for topic in untaken:
