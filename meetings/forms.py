@@ -25,6 +25,9 @@ class _Helper(FormHelper):
 
 
 class MeetingForm(forms.ModelForm):
+    # Only used when editing a meeting: the version the editor loaded (no lost updates).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Meeting
         fields = ["title", "date", "start_time", "end_time", "place", "online_link"]
@@ -37,6 +40,8 @@ class MeetingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
         self.helper = _Helper()
 
     def clean(self):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("boards/<slug:slug>/", views.board_detail, name="board-detail"),
     path("boards/<slug:slug>/meetings/new/", views.meeting_schedule, name="meeting-schedule"),
     path(meeting, views.meeting_detail, name="meeting-detail"),
+    path(meeting + "edit/", views.meeting_edit, name="meeting-edit"),
     path(meeting + "attendance/", views.attendance_save, name="meeting-attendance"),
     path(meeting + "guests/", views.guest_add, name="meeting-guest-add"),
     path(meeting + "agenda/", views.meeting_agenda, name="meeting-agenda"),

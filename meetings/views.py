@@ -120,7 +120,8 @@ def meeting_schedule(request, slug):
         form = forms.MeetingForm(request.POST)
         if form.is_valid():
             try:
-                meeting = services.meeting_schedule(board=board, by=request.user, **form.cleaned_data)
+                data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+                meeting = services.meeting_schedule(board=board, by=request.user, **data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -139,6 +140,33 @@ def meeting_schedule(request, slug):
         initial = services.next_meeting_proposal(after)
     form = forms.MeetingForm(initial=initial)
     return render(request, "meetings/meeting_form.html", {"board": board, "form": form, "after": after})
+
+
+MEETING_FIELDS = ["title", "date", "start_time", "end_time", "place", "online_link"]
+
+
+def meeting_edit(request, slug, pk):
+    """Change a meeting's date, time or place; refused once its minutes are approved."""
+    board = board_for_user(request.user, slug, edit=True)
+    meeting = _meeting(board, pk)
+    if refused := _refuse_if_locked(request, meeting):
+        return refused
+    status = 200
+    if request.method == "POST":
+        form = forms.MeetingForm(request.POST, instance=meeting)
+        status = 400
+        if form.is_valid():
+            try:
+                save_if_unchanged(form.instance, expected_version=form.cleaned_data["version"] or 0, fields=MEETING_FIELDS)
+            except StaleEdit as exc:
+                form.add_error(None, exc)
+                status = 409
+            else:
+                messages.success(request, "Meeting details saved.")
+                return redirect(meeting)
+    else:
+        form = forms.MeetingForm(instance=meeting)
+    return render(request, "meetings/meeting_form.html", {"board": board, "form": form, "meeting": meeting}, status=status)
 
 
 @require_POST

@@ -69,6 +69,7 @@ def test_it_refuses_a_members_post_with_403_and_an_outsiders_with_404(client, me
     urls = write_urls(meeting, item) + [
         url("meeting-review", meeting),
         url("item-edit", meeting, item_pk=item.pk),
+        url("meeting-edit", meeting),
         reverse("meetings:meeting-schedule", kwargs={"slug": meeting.board.slug}),
     ]
     login(client, member)
@@ -391,3 +392,20 @@ def test_it_shows_members_draft_minutes_only_once_circulated(client, member, mee
     assert "Draft discussion" not in client.get(url("meeting-detail", meeting)).content.decode()
     Meeting.objects.filter(pk=meeting.pk).update(minutes_circulated_at=datetime.datetime(2030, 3, 7, tzinfo=datetime.UTC))
     assert "Draft discussion" in client.get(url("meeting-detail", meeting)).content.decode()
+
+
+def test_it_edits_the_meeting_details_and_refuses_a_stale_or_locked_edit(client, secretary, meeting):
+    login(client, secretary)
+    edit = url("meeting-edit", meeting)
+    assert client.get(edit).status_code == 200
+    data = {"date": "2030-03-13", "start_time": "10:00", "end_time": "11:00", "place": "Reading", "version": meeting.version}
+    assert client.post(edit, data).status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.date, meeting.place) == (datetime.date(2030, 3, 13), "Reading")
+    assert client.post(edit, {**data, "place": "Oxford"}).status_code == 409
+    assert client.post(edit, {**data, "end_time": "09:00", "version": meeting.version}).status_code == 400
+    lock(meeting)
+    response = client.post(edit, {**data, "place": "Oxford", "version": meeting.version}, follow=True)
+    assert "approved and locked" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.place == "Reading"

@@ -1,0 +1,156 @@
+"""One permission matrix: every URL of the app × every role × GET and POST → the status code.
+
+The URL list comes from the resolver, so a new view without a row here fails this test.
+Each request runs in a transaction that is rolled back, so one role's POST never changes what the
+next role sees.
+"""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from actions.models import Action
+from adoptboard.tests.test_shell import app_urls
+from meetings.models import Meeting, Paper
+
+ROLES = ["anonymous", "member", "outsider", "secretary", "chair", "staff"]
+
+# Expected codes per role, in ROLES order. "login" = redirect to the login page.
+READ = ("login", 200, 404, 200, 200, 200)  # anyone on the board
+EDIT_PAGE = ("login", 403, 404, 200, 200, 200)  # an editor's form page
+NOT_ALLOWED = ("login", 405, 405, 405, 405, 405)  # method refused before anything else
+
+
+def write(editor_code):
+    """A POST-only change: members 403, outsiders 404, editors get `editor_code` for an empty form."""
+    return ("login", 403, 404, editor_code, editor_code, editor_code)
+
+
+MY_PAGE = ("login", 200, 200, 200, 200, 200)  # about the user, on no board in particular
+
+# route name -> (GET row, POST row). POSTs carry no data: editors see the form's errors (400), or a
+# change that needs no data happens (302).
+MATRIX = {
+    # public and account pages
+    "login": ((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
+    "logout": (NOT_ALLOWED, ("login",) * 6),
+    # what every member may read
+    "dashboard": (MY_PAGE, NOT_ALLOWED),
+    "my-actions": (MY_PAGE, NOT_ALLOWED),
+    "board-detail": (READ, NOT_ALLOWED),
+    "board-calendar": (READ, NOT_ALLOWED),
+    "meeting-detail": (READ, NOT_ALLOWED),
+    "meeting-agenda": (READ, NOT_ALLOWED),
+    "meeting-agenda-pdf": (READ, NOT_ALLOWED),
+    "meeting-minutes-pdf": (READ, NOT_ALLOWED),
+    "meeting-minutes-docx": (READ, NOT_ALLOWED),
+    "paper-download": (READ, NOT_ALLOWED),
+    "forward-plan": (READ, NOT_ALLOWED),
+    "action-list": (READ, NOT_ALLOWED),
+    "action-detail": (READ, NOT_ALLOWED),
+    "action-export-csv": (READ, NOT_ALLOWED),
+    "action-export-xlsx": (READ, NOT_ALLOWED),
+    "action-export-pdf": (READ, NOT_ALLOWED),
+    # the action's owner (the member login is Kevin Yong, responsible for action 73) may add an update
+    "action-update-add": (NOT_ALLOWED, ("login", 400, 404, 400, 400, 400)),
+    # editors' pages: a form on GET, errors for an empty POST
+    "meeting-schedule": (EDIT_PAGE, write(400)),
+    "meeting-edit": (EDIT_PAGE, write(400)),
+    "meeting-review": (READ, write(400)),
+    "item-edit": (EDIT_PAGE, write(400)),
+    "action-edit": (EDIT_PAGE, write(400)),
+    "action-import": (EDIT_PAGE, write(400)),
+    "object-history": (EDIT_PAGE, NOT_ALLOWED),
+    # editors' POST-only changes
+    "meeting-attendance": (NOT_ALLOWED, write(400)),
+    "meeting-guest-add": (NOT_ALLOWED, write(400)),
+    "item-add": (NOT_ALLOWED, write(400)),
+    "item-minutes": (NOT_ALLOWED, write(400)),
+    "item-raise-action": (NOT_ALLOWED, write(400)),
+    "paper-add": (NOT_ALLOWED, write(400)),
+    "topic-add": (NOT_ALLOWED, write(400)),
+    "topic-schedule": (NOT_ALLOWED, write(400)),
+    "action-import-confirm": (NOT_ALLOWED, write(400)),
+    "item-move": (NOT_ALLOWED, write(302)),
+    "item-remove": (NOT_ALLOWED, write(302)),
+    "item-defer": (NOT_ALLOWED, write(302)),
+    "meeting-approve": (NOT_ALLOWED, write(302)),
+    # the Feb meeting is not approved: there is nothing to reopen
+    "meeting-reopen": (NOT_ALLOWED, write(400)),
+}
+
+
+def url_names():
+    for route, pattern in app_urls():
+        yield pattern.name, route
+
+
+@pytest.fixture
+def world(demo_board, outsider):
+    User = get_user_model()
+    feb = Meeting.objects.get(board=demo_board, date="2024-02-23")
+    item = feb.items.get(position=2)
+    paper = Paper(item=item, title="Annex A")
+    paper.file.save("annex-a.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    users = {
+        "anonymous": None,
+        "member": User.objects.get(username="member"),
+        "outsider": outsider,
+        "secretary": User.objects.get(username="secretary"),
+        "chair": User.objects.get(username="chair"),
+        "staff": User.objects.create_superuser("root", "root@example.org", "pw"),
+    }
+    kwargs = {
+        "slug": demo_board.slug,
+        "pk": str(feb.pk),
+        "item_pk": str(item.pk),
+        "paper_pk": str(paper.pk),
+        "topic_pk": str(demo_board.topics.first().pk),
+        "number": "73",
+        "kind": "action",
+    }
+    # The audit trail takes the action's primary key.
+    kwargs_history = dict(kwargs, pk=str(Action.objects.get(board=demo_board, number=73).pk))
+    return users, kwargs, kwargs_history
+
+
+def fill(route, kwargs):
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: kwargs[m.group(1)], route)
+
+
+def status_of(client, user, method, path):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    with transaction.atomic():
+        response = getattr(client, method)(path)
+        transaction.set_rollback(True)
+    if response.status_code == 302 and response["Location"].startswith("/accounts/login/"):
+        return "login"
+    return response.status_code
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    missing = sorted(name for name, _ in url_names() if name not in MATRIX)
+    assert not missing, f"URLs without a row in the access matrix: {missing}"
+    stale = sorted(set(MATRIX) - {name for name, _ in url_names()})
+    assert not stale, f"rows for URLs that no longer exist: {stale}"
+
+
+def test_every_url_answers_every_role_as_the_matrix_says(client, world):
+    # One database for all the URLs (each request is rolled back): the demo board is loaded once.
+    users, kwargs, kwargs_history = world
+    wrong, checked = [], 0
+    for name, route in sorted(url_names()):
+        path = fill(route, kwargs_history if name == "object-history" else kwargs)
+        for method, expected_row in zip(("get", "post"), MATRIX[name]):
+            for role, expected in zip(ROLES, expected_row):
+                actual = status_of(client, users[role], method, path)
+                checked += 1
+                if actual != expected:
+                    wrong.append(f"{method.upper()} {path} as {role}: {actual}, expected {expected}")
+    assert checked == len(MATRIX) * len(ROLES) * 2
+    assert not wrong, "\n".join(wrong)
