@@ -13,11 +13,15 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 from actions.models import Action
+from meetings.models import Board
 
 
 def bare_actions(request, slug):
+    # The board's id first: filtering through a join on its slug makes PostgreSQL sort every
+    # action of the board (14 ms) where the (board, number) index gives the first 50 at once.
+    board_id = Board.objects.values_list("pk", flat=True).get(slug=slug)
     rows = list(
-        Action.objects.filter(board__slug=slug, removed_at__isnull=True)
+        Action.objects.filter(board_id=board_id, removed_at__isnull=True)
         .select_related("meeting")
         .prefetch_related("responsibilities__person")
         .order_by("-number")[:50]
