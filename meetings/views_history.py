@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from actions.models import Action, ActionUpdate
 from .access import board_for_user
@@ -35,6 +36,7 @@ def history_entries(obj):
     return entries
 
 
+@require_safe
 def object_history(request, slug, kind, pk):
     board = board_for_user(request.user, slug, edit=True)
     if kind not in HISTORY_KINDS:
