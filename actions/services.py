@@ -388,3 +388,13 @@ def _import_create(plans: list, *, board: Board, counter: int, by, note: str) ->
     Board.objects.filter(pk=board.pk, next_action_number__lte=last).update(next_action_number=last + 1)
     board.next_action_number = max(counter, last + 1)
     return actions
+
+
+@transaction.atomic
+def action_remove(*, action: Action, by=None) -> None:
+    """Take an action off the log. Its row, number and history stay: the number is never reused."""
+    if action.removed_at is not None:
+        raise ValidationError(f"Action {action.number} was already removed.", code="already_removed")
+    action.removed_at = timezone.now()
+    action.version += 1
+    action.save(update_fields=["removed_at", "version", "updated_at"])

@@ -13,6 +13,7 @@ urlpatterns = [
     path("boards/<slug:slug>/actions/<int:number>/", views.action_detail, name="action-detail"),
     path("boards/<slug:slug>/actions/<int:number>/edit/", views.action_edit, name="action-edit"),
     path("boards/<slug:slug>/actions/<int:number>/updates/", views.action_update_add, name="action-update-add"),
+    path("boards/<slug:slug>/actions/<int:number>/remove/", views.action_remove, name="action-remove"),
     path("my/actions/", views.my_actions, name="my-actions"),
 ]
 

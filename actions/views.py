@@ -160,6 +160,15 @@ def action_edit(request, slug, number):
     return render(request, "actions/action_edit.html", {"board": board, "action": action, "form": form}, status=status)
 
 
+@require_POST
+def action_remove(request, slug, number):
+    board = board_for_user(request.user, slug, edit=True)
+    action = _get_action(board, number)
+    services.action_remove(action=action, by=request.user)
+    messages.success(request, f"Action {action.number} was removed from the log. Its number will not be used again.")
+    return redirect("actions:action-list", slug=board.slug)
+
+
 @require_safe
 def my_actions(request):
     actions = selectors.my_open_actions(request.user)
