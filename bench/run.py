@@ -206,7 +206,8 @@ def markdown(results: dict) -> str:
     for b in backends:
         for target, run in results["backends"][b].get("large", {}).get("load", {}).items():
             if "requests_per_s" in run:
-                load.append(f"| {b} | {target} | {run['requests_per_s']:.0f} | {run['p50_ms']:.0f} | {run['p99_ms']:.0f} | "
+                rate = run["requests_per_s"]
+                load.append(f"| {b} | {target} | {rate:.1f} | {run['p50_ms']:.0f} | {run['p99_ms']:.0f} | "
                             f"{run['requests']} | {run['non_2xx']} | {run['socket_errors']} |")
             else:
                 load.append(f"| {b} | {target} | failed: {run.get('error')} | | | | | |")
@@ -323,6 +324,8 @@ def bench_environment(url: str) -> dict:
         "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "LOG_LEVEL": "ERROR",
+        # whitenoise warns that the never-collected static root is missing, once per process
+        "PYTHONWARNINGS": "ignore:No directory at",
     }
 
 
