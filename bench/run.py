@@ -528,28 +528,29 @@ def csv_floor(slug: str) -> int:
 def pdf_floor(info: dict, reps: dict) -> dict:
     import weasyprint
 
-    from bench.floor import static_agenda_html
+    from bench.floor import static_agenda_html, visible_text
 
     size = info["size"]
-    app_bytes = agenda_html_bytes(info)
+    app_html = agenda_html(info)
     html = static_agenda_html(items=size["items"], actions=size["open_actions"], upcoming=size["upcoming"],
-                              invitees=size["members"], target_bytes=app_bytes)
+                              invitees=size["members"], target_text=visible_text(app_html) if app_html else 0)
     render = lambda: len(weasyprint.HTML(string=html).write_pdf())  # noqa: E731
     render()  # fonts and WeasyPrint's own start-up, which the app's first PDF pays too
-    return {"url": None, "bytes": len(html.encode()), "agenda_html_bytes": app_bytes,
+    return {"url": None, "bytes": len(html.encode()), "text_chars": visible_text(html),
+            "agenda_html_bytes": len(app_html.encode()), "agenda_text_chars": visible_text(app_html) if app_html else 0,
             **timed(render, reps["files"], reps["budget"])}
 
 
-def agenda_html_bytes(info: dict) -> int:
-    """The size of the app's agenda HTML for the review meeting (0 if the app cannot say yet)."""
+def agenda_html(info: dict) -> str:
+    """The app's agenda HTML for the review meeting ("" if the app cannot render it yet)."""
     try:
         from meetings import exports
         from meetings.models import Meeting
 
         meeting = Meeting.objects.select_related("board").get(pk=info["review_meeting_id"])
-        return len(exports.agenda_html(exports.meeting_pack(meeting)).encode())
-    except Exception:  # noqa: BLE001 - the floor still runs at its own size
-        return 0
+        return exports.agenda_html(exports.meeting_pack(meeting))
+    except Exception:  # noqa: BLE001 - the floor still runs, at its own size
+        return ""
 
 
 class FormFields(HTMLParser):
