@@ -5,6 +5,7 @@ from django import forms
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from meetings.fields import IdChoiceField
 from meetings.selectors import board_people
 
 from .models import OPEN_STATUSES, ActionUpdate, Status
@@ -54,18 +55,22 @@ def _search_postgresql(queryset: QuerySet, q: str) -> QuerySet:
     return queryset.annotate(search_document=document).filter(search_document=query)
 
 
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = IdChoiceField
+
+
 class ActionFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=Status.choices, widget=forms.CheckboxSelectMultiple, label="Status"
     )
-    responsible = django_filters.ModelChoiceFilter(
+    responsible = IdChoiceFilter(
         queryset=None,
         method="filter_responsible",
         label="Responsible",
         empty_label="Anyone",
         help_text='Named on the action, or a member when it is for "all".',
     )
-    meeting = django_filters.ModelChoiceFilter(queryset=None, label="Raised at", empty_label="Any meeting")
+    meeting = IdChoiceFilter(queryset=None, label="Raised at", empty_label="Any meeting")
     issued_from = django_filters.DateFilter(
         field_name="issued_on",
         lookup_expr="gte",

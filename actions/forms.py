@@ -5,6 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
+from meetings.fields import IdChoiceField, IdMultipleChoiceField, VersionField
 from meetings.selectors import board_people
 
 from .models import Action, ActionUpdate, Status
@@ -16,11 +17,12 @@ class ActionUpdateForm(forms.ModelForm):
     status_note = forms.CharField(
         label="Status note", max_length=300, required=False, help_text='Shown beside the status in the log, e.g. "moved to kinship care group".'
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField(min_value=1)
 
     class Meta:
         model = ActionUpdate
         fields = ["status_after", "note", "meeting"]
+        field_classes = {"meeting": IdChoiceField}
         labels = {"status_after": "Status", "note": "Progress note", "meeting": "At meeting (optional)"}
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
@@ -49,10 +51,10 @@ class ActionUpdateForm(forms.ModelForm):
 class ActionEditForm(forms.ModelForm):
     """What an editor may change about an action; its number, origin and status history stay."""
 
-    responsible = forms.ModelMultipleChoiceField(
+    responsible = IdMultipleChoiceField(
         queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 6})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField(min_value=1)
 
     class Meta:
         model = Action

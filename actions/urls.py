@@ -10,10 +10,10 @@ urlpatterns = [
     path("boards/<slug:slug>/actions/export.xlsx", views.action_export_xlsx, name="action-export-xlsx"),
     path("boards/<slug:slug>/actions/import/", views_import.action_import, name="action-import"),
     path("boards/<slug:slug>/actions/import/confirm/", views_import.action_import_confirm, name="action-import-confirm"),
-    path("boards/<slug:slug>/actions/<int:number>/", views.action_detail, name="action-detail"),
-    path("boards/<slug:slug>/actions/<int:number>/edit/", views.action_edit, name="action-edit"),
-    path("boards/<slug:slug>/actions/<int:number>/updates/", views.action_update_add, name="action-update-add"),
-    path("boards/<slug:slug>/actions/<int:number>/remove/", views.action_remove, name="action-remove"),
+    path("boards/<slug:slug>/actions/<id:number>/", views.action_detail, name="action-detail"),
+    path("boards/<slug:slug>/actions/<id:number>/edit/", views.action_edit, name="action-edit"),
+    path("boards/<slug:slug>/actions/<id:number>/updates/", views.action_update_add, name="action-update-add"),
+    path("boards/<slug:slug>/actions/<id:number>/remove/", views.action_remove, name="action-remove"),
     path("my/actions/", views.my_actions, name="my-actions"),
 ]
 

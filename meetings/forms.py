@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from actions.models import Status
 
+from .fields import IdChoiceField, IdMultipleChoiceField, VersionField
 from .models import AgendaItem, AttendanceStatus, Meeting, Person, Topic
 from .services import PAPER_EXTENSIONS
 
@@ -26,7 +27,7 @@ class _Helper(FormHelper):
 
 class MeetingForm(forms.ModelForm):
     # Only used when editing a meeting: the version the editor loaded (no lost updates).
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     class Meta:
         model = Meeting
@@ -95,7 +96,7 @@ class AttendanceForm(forms.Form):
 
 
 class GuestForm(forms.Form):
-    person = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, label="Someone the board knows")
+    person = IdChoiceField(queryset=Person.objects.none(), required=False, label="Someone the board knows")
     full_name = forms.CharField(max_length=200, required=False, label="Or a new guest: full name")
     initials = forms.CharField(max_length=10, required=False)
     organisation = forms.CharField(max_length=200, required=False)
@@ -116,11 +117,12 @@ class GuestForm(forms.Form):
 
 
 class AgendaItemForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     class Meta:
         model = AgendaItem
         fields = ["title", "purpose", "lead", "lead_text", "duration_minutes", "description"]
+        field_classes = {"lead": IdChoiceField}
         labels = {"lead": "Lead (a person)", "lead_text": "Or lead as free text", "duration_minutes": "Time allowed (minutes)"}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
@@ -160,7 +162,7 @@ class PaperForm(forms.Form):
 
 
 class MinutesForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     class Meta:
         model = AgendaItem
@@ -176,7 +178,7 @@ class MinutesForm(forms.ModelForm):
 
 class RaiseActionForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Action")
-    responsible = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), required=False, label="Responsible")
+    responsible = IdMultipleChoiceField(queryset=Person.objects.none(), required=False, label="Responsible")
     whole_board = forms.BooleanField(required=False, label="The whole board (all)")
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due (optional)")
 
@@ -209,7 +211,7 @@ class ReviewForm(forms.Form):
                 max_length=300, required=False, label=f"Update on action {action.number}",
                 widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
             )
-            self.fields[f"version-{action.pk}"] = forms.IntegerField(widget=forms.HiddenInput, initial=action.version)
+            self.fields[f"version-{action.pk}"] = VersionField(initial=action.version)
 
     def rows(self):
         return [
@@ -232,6 +234,7 @@ class TopicForm(forms.ModelForm):
     class Meta:
         model = Topic
         fields = ["title", "description", "proposed_by", "proposed_at"]
+        field_classes = {"proposed_by": IdChoiceField, "proposed_at": IdChoiceField}
         labels = {"proposed_by": "Proposed by", "proposed_at": "Proposed at meeting"}
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
@@ -244,7 +247,7 @@ class TopicForm(forms.ModelForm):
 
 
 class TopicScheduleForm(forms.Form):
-    meeting = forms.ModelChoiceField(queryset=Meeting.objects.none(), label="Schedule into")
+    meeting = IdChoiceField(queryset=Meeting.objects.none(), label="Schedule into")
 
     def __init__(self, *args, topic, meetings_qs, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,8 +4,8 @@ from . import views
 
 app_name = "meetings"
 
-meeting = "boards/<slug:slug>/meetings/<int:pk>/"
-item = meeting + "items/<int:item_pk>/"
+meeting = "boards/<slug:slug>/meetings/<id:pk>/"
+item = meeting + "items/<id:item_pk>/"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -27,17 +27,17 @@ urlpatterns = [
     path(item + "minutes/", views.item_minutes, name="item-minutes"),
     path(item + "actions/", views.item_raise_action, name="item-raise-action"),
     path(item + "papers/", views.paper_add, name="paper-add"),
-    path(item + "papers/<int:paper_pk>/", views.paper_download, name="paper-download"),
+    path(item + "papers/<id:paper_pk>/", views.paper_download, name="paper-download"),
     path("boards/<slug:slug>/forward-plan/", views.forward_plan, name="forward-plan"),
     path("boards/<slug:slug>/forward-plan/topics/", views.topic_add, name="topic-add"),
-    path("boards/<slug:slug>/forward-plan/topics/<int:topic_pk>/schedule/", views.topic_schedule, name="topic-schedule"),
+    path("boards/<slug:slug>/forward-plan/topics/<id:topic_pk>/schedule/", views.topic_schedule, name="topic-schedule"),
 ]
 
 # The audit trail (editors only).
 from . import views_history  # noqa: E402
 
 urlpatterns += [
-    path("boards/<slug:slug>/history/<slug:kind>/<int:pk>/", views_history.object_history, name="object-history"),
+    path("boards/<slug:slug>/history/<slug:kind>/<id:pk>/", views_history.object_history, name="object-history"),
 ]
 
 # The chair's documents and the calendar feed.

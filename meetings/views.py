@@ -11,6 +11,7 @@ from actions.services import action_raise, action_review_save
 
 from . import forms, selectors, services
 from .access import board_for_user
+from .fields import parse_id
 from .concurrency import StaleEdit, save_if_unchanged
 from .models import AgendaItem, Meeting, Paper, Topic
 
@@ -135,8 +136,8 @@ def meeting_schedule(request, slug):
         "online_link": board.default_online_link,
     }
     after = None
-    if request.GET.get("after", "").isdigit():
-        after = _meeting(board, int(request.GET["after"]))
+    if parse_id(request.GET.get("after", "")):
+        after = _meeting(board, parse_id(request.GET["after"]))
         initial = services.next_meeting_proposal(after)
     form = forms.MeetingForm(initial=initial)
     return render(request, "meetings/meeting_form.html", {"board": board, "form": form, "after": after})

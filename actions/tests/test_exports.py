@@ -174,7 +174,7 @@ def _board_urls(board, number):
         if "<slug:slug>" not in route:
             continue
         kwargs = {"slug": board.slug}
-        if "<int:number>" in route:
+        if "<id:number>" in route:
             kwargs["number"] = number
         yield reverse(f"actions:{pattern.name}", kwargs=kwargs)
 

@@ -135,3 +135,28 @@ def test_random_input_to_every_form_never_errors_and_refusals_write_nothing(clie
                 transaction.set_rollback(True)
 
     fuzz()
+
+
+HUGE = "99999999999999999999"  # more than any BIGINT
+
+
+def test_ids_no_row_can_have_are_404_or_form_errors_never_500(client, demo_board):
+    import re
+
+    from adoptboard.tests.test_shell import app_urls
+
+    client.force_login(get_user_model().objects.get(username="secretary"))
+    for route, _ in app_urls():
+        if "<id:" not in route:
+            continue
+        path = "/" + re.sub(r"<slug:slug>", demo_board.slug, route)
+        path = re.sub(r"<id:\w+>", HUGE, path)
+        path = re.sub(r"<slug:kind>", "action", path)
+        for method in ("get", "post"):
+            response = getattr(client, method)(path)
+            assert response.status_code < 500, (method, path)
+    base = f"/boards/{demo_board.slug}"
+    for query in (f"responsible={HUGE}", f"meeting={HUGE}", "responsible=-1", "meeting=1e5"):
+        assert client.get(f"{base}/actions/?{query}").status_code == 400, query
+        assert client.get(f"{base}/actions/export.csv?{query}").status_code == 400, query
+    assert client.get(f"{base}/meetings/new/?after={HUGE}").status_code == 200
