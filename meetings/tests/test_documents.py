@@ -587,6 +587,15 @@ def test_it_offers_members_only_the_documents_they_may_open(rf, member, secretar
     assert url("meeting-minutes-docx", meeting) in html
 
 
+def test_it_puts_the_download_buttons_on_the_meeting_page_and_the_log(client, member, board, meeting):
+    client.force_login(member)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert url("meeting-agenda-pdf", meeting) in page
+    assert "calendar.ics?user=" in page
+    log = client.get(reverse("actions:action-list", kwargs={"slug": board.slug}), {"status": "open", "page": "1"})
+    assert f'{reverse("actions:action-export-pdf", kwargs={"slug": board.slug})}?status=open"' in log.content.decode()
+
+
 # --- the demo board --------------------------------------------------------------------------
 
 
