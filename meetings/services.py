@@ -205,8 +205,18 @@ def item_start_times(meeting: Meeting, items: list[AgendaItem]) -> None:
         clock += datetime.timedelta(minutes=item.duration_minutes)
 
 
-# Papers: what boards circulate. Checked by extension and by the browser-sent type.
+# Papers: what boards circulate. Checked by extension and by what the file starts with, so a
+# renamed program or image is refused whatever its name says.
 PAPER_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx"}
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .doc and .xls
+PAPER_SIGNATURES = {".pdf": (b"%PDF-",), ".docx": (b"PK\x03\x04",), ".xlsx": (b"PK\x03\x04",), ".doc": (_OLE2,), ".xls": (_OLE2,)}
+
+
+def _looks_like(file, extension: str) -> bool:
+    file.seek(0)
+    head = file.read(8)
+    file.seek(0)
+    return head.startswith(PAPER_SIGNATURES[extension])
 
 
 @transaction.atomic
@@ -214,10 +224,15 @@ def paper_add(*, item: AgendaItem, title: str, file, by=None) -> Paper:
     """Attach a paper (PDF, Word or Excel, up to 20 MB) to an agenda item."""
     ensure_meeting_editable(item.meeting)
     name = (getattr(file, "name", "") or "").lower()
-    if not any(name.endswith(ext) for ext in PAPER_EXTENSIONS):
+    extension = next((ext for ext in PAPER_EXTENSIONS if name.endswith(ext)), None)
+    if extension is None:
         raise ValidationError({"file": "Papers must be PDF, Word or Excel files."}, code="bad_type")
     if file.size > settings.MAX_UPLOAD_BYTES:
         raise ValidationError({"file": "Papers may be at most 20 MB."}, code="too_big")
+    if not _looks_like(file, extension):
+        raise ValidationError(
+            {"file": f"This file is not a real {extension} file, although its name says so."}, code="not_what_name_says"
+        )
     return Paper.objects.create(item=item, title=title.strip() or file.name, file=file, uploaded_by=by)
 
 

@@ -247,6 +247,18 @@ def test_it_refuses_other_file_types_and_files_over_20_mb(client, secretary, mee
     assert not Paper.objects.exists()
 
 
+def test_it_refuses_a_file_that_is_not_what_its_name_says(client, secretary, meeting, item):
+    login(client, secretary)
+    for name, content in [("annex.pdf", b"\x89PNG\r\n\x1a\n fake"), ("annex.docx", b"MZ\x90\x00"), ("annex.xls", b"%PDF-1.4")]:
+        response = client.post(url("paper-add", meeting, item_pk=item.pk), {f"paper-{item.pk}-file": SimpleUploadedFile(name, content)})
+        assert response.status_code == 400, name
+        assert "is not a real" in response.content.decode()
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 8
+    response = client.post(url("paper-add", meeting, item_pk=item.pk), {f"paper-{item.pk}-file": SimpleUploadedFile("old.doc", ole2)})
+    assert response.status_code == 302
+    assert [p.title for p in Paper.objects.all()] == ["old.doc"]
+
+
 def test_it_defers_an_item_to_the_next_meeting(client, secretary, board, meeting, item):
     login(client, secretary)
     response = client.post(url("item-defer", meeting, item_pk=item.pk), follow=True)
