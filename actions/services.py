@@ -1,15 +1,20 @@
 """Writes to the action log: every multi-row change is one named, atomic function."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from meetings.concurrency import StaleEdit, save_if_unchanged
 from meetings.models import AgendaItem, Board, Meeting, Person
+from meetings.services import ensure_meeting_editable
 
+from .importing import CREATE, UNCHANGED, UPDATE, preview_import
 from .models import Action, ActionUpdate, Responsibility, Status
 
 
@@ -29,11 +34,13 @@ def allocate_action_number(board: Board) -> int:
     return number
 
 
-def _check_responsible(people: list[Person], whole_board: bool) -> None:
+def _check_action(text: str, people: list[Person], whole_board: bool) -> None:
     if not people and not whole_board:
         raise ValidationError(
             "Say who is responsible: one or more people, or the whole board.", code="no_responsible"
         )
+    if not text.strip():
+        raise ValidationError("The action needs some text.", code="no_text")
 
 
 @transaction.atomic
@@ -54,9 +61,7 @@ def action_raise(
 ) -> Action:
     """Raise an action with the board's next number (or, for imports, a given unused number)."""
     people = list(responsible)
-    _check_responsible(people, whole_board)
-    if not text.strip():
-        raise ValidationError("The action needs some text.", code="no_text")
+    _check_action(text, people, whole_board)
     if item is not None:
         meeting = item.meeting
     if meeting is not None and meeting.board_id != board.pk:
@@ -124,9 +129,6 @@ def action_review_save(*, meeting: Meeting, entries: list[dict], by=None) -> lis
     refuses the whole save (StaleEdit), so nothing is half-written. Constant queries: one locking
     read, one bulk insert of updates, one bulk update of actions (plus their history rows).
     """
-    from meetings.concurrency import StaleEdit
-    from meetings.services import ensure_meeting_editable
-    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
     ensure_meeting_editable(meeting)
     if not entries:
@@ -186,7 +188,6 @@ def action_progress_add(
     The person chose the new status looking at the old one; if someone else moved it meanwhile,
     "status before → after" would record a change they never saw.
     """
-    from meetings.concurrency import StaleEdit
 
     locked = Action.objects.select_for_update().get(pk=action.pk)
     if locked.version != expected_version:
@@ -215,12 +216,9 @@ def action_edit(
     by=None,
 ) -> Action:
     """An editor's change to the action itself (not its status: that is an update, with history)."""
-    from meetings.concurrency import save_if_unchanged
 
     people = list(responsible)
-    _check_responsible(people, whole_board)
-    if not text.strip():
-        raise ValidationError("The action needs some text.", code="no_text")
+    _check_action(text, people, whole_board)
     action.text = text.strip()
     action.whole_board = whole_board
     action.due_date = due_date
@@ -236,9 +234,6 @@ def action_edit(
 
 
 # --------------------------------------------------------------------------- importing an action log
-# (imports kept with the section they serve: this block is appended to a file others also extend)
-from collections.abc import Sequence  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
 
 
 @dataclass
@@ -274,7 +269,6 @@ def actions_import(
     nothing), and rows with problems are skipped. With `expected_fingerprint` (the preview the user saw), a board that changed since
     is refused with code "stale_preview" rather than written differently from what was shown.
     """
-    from .importing import CREATE, UNCHANGED, UPDATE, preview_import
 
     # Lock the board's counter first: raises and other imports on this board wait for us.
     counter_before = Board.objects.select_for_update().values_list("next_action_number", flat=True).get(pk=board.pk)
@@ -304,7 +298,6 @@ def actions_import(
 
 def _import_update(plan, *, note: str, by) -> None:
     """Apply an imported row to the action it matched: a status change is an update with history."""
-    from meetings.concurrency import save_if_unchanged
 
     action = plan.action
     if "status" in plan.changes:
@@ -317,7 +310,7 @@ def _import_update(plan, *, note: str, by) -> None:
         action.issued_on = plan.issued_on
         fields.append("issued_on")
     if "responsible" in plan.changes:
-        _check_responsible(plan.people, plan.whole_board)
+        _check_action(action.text, plan.people, plan.whole_board)
         action.whole_board = plan.whole_board
         fields.append("whole_board")
         responsibility_set(action=action, people=plan.people)
@@ -337,14 +330,10 @@ def _import_create(plans: list, *, board: Board, counter: int, by, note: str) ->
     rows without one get the next numbers after everything on the board and in the file, oldest
     first, and the counter ends just past the highest number, never lower than it was.
     """
-    from simple_history.utils import bulk_create_with_history
-
     if not plans:
         return []
     for plan in plans:
-        _check_responsible(plan.people, plan.whole_board)
-        if not plan.text.strip():
-            raise ValidationError("The action needs some text.", code="no_text")
+        _check_action(plan.text, plan.people, plan.whole_board)
     numbered = sorted((p for p in plans if p.number is not None), key=lambda p: p.number)
     unnumbered = [p for p in plans if p.number is None]
     # A log written newest first is read backwards, so that older actions get lower numbers.
