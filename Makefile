@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 DEMO_PASSWORD ?= adoptboard-demo
+# Tests run on every core (pytest-xdist); pass PYTEST_ARGS= to run them in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test install browser
 

@@ -14,8 +14,10 @@ from meetings.models import Board, Membership, Person, Role  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # A deliberately slow password hash is the point in production and a second per demo load in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_person(username: str, full_name: str, initials: str, *, board: Board | None = None, role: str | None = None, **user_fields):
