@@ -308,6 +308,21 @@ def minutes_approve(*, meeting: Meeting, by) -> Meeting:
     return meeting
 
 
+@transaction.atomic
+def minutes_circulate(*, meeting: Meeting, by=None) -> Meeting:
+    """Circulate the draft minutes: members may read them from now on (the meeting was held)."""
+    ensure_meeting_editable(meeting)
+    if meeting.minutes_circulated_at is not None:
+        raise ValidationError("These draft minutes were already circulated.", code="already_circulated")
+    meeting.minutes_circulated_at = timezone.now()
+    if meeting.status in (MeetingStatus.SCHEDULED, MeetingStatus.AGENDA_ISSUED):
+        meeting.status = MeetingStatus.HELD
+    meeting.version += 1
+    meeting._change_reason = "Draft minutes circulated"
+    meeting.save(update_fields=["minutes_circulated_at", "status", "version"])
+    return meeting
+
+
 REOPEN_REASON_PREFIX = "Reopened: "
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path(meeting + "agenda/", views.meeting_agenda, name="meeting-agenda"),
     path(meeting + "agenda/items/", views.item_add, name="item-add"),
     path(meeting + "review/", views.meeting_review, name="meeting-review"),
+    path(meeting + "circulate/", views.meeting_circulate, name="meeting-circulate"),
     path(meeting + "approve/", views.meeting_approve, name="meeting-approve"),
     path(meeting + "reopen/", views.meeting_reopen, name="meeting-reopen"),
     path(item + "edit/", views.item_edit, name="item-edit"),

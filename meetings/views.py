@@ -440,6 +440,19 @@ def meeting_approve(request, slug, pk):
 
 
 @require_POST
+def meeting_circulate(request, slug, pk):
+    board = board_for_user(request.user, slug, edit=True)
+    meeting = _meeting(board, pk)
+    try:
+        services.minutes_circulate(meeting=meeting, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(meeting)
+    messages.success(request, "Draft minutes circulated: the board's members can now read them.")
+    return redirect(meeting)
+
+
+@require_POST
 def meeting_reopen(request, slug, pk):
     board = board_for_user(request.user, slug, edit=True)
     meeting = _meeting(board, pk)

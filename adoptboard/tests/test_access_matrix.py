@@ -79,6 +79,8 @@ MATRIX = {
     "item-remove": (NOT_ALLOWED, write(302)),
     "item-defer": (NOT_ALLOWED, write(302)),
     "meeting-approve": (NOT_ALLOWED, write(302)),
+    # the demo's Feb minutes are already circulated: editors are told so (a message and a redirect)
+    "meeting-circulate": (NOT_ALLOWED, write(302)),
     "action-remove": (NOT_ALLOWED, write(302)),
     # the Feb meeting is not approved: there is nothing to reopen
     "meeting-reopen": (NOT_ALLOWED, write(400)),

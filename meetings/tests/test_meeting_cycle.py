@@ -397,12 +397,22 @@ def test_it_answers_an_htmx_move_with_just_the_agenda_table(client, secretary, m
     assert item.position == 3
 
 
-def test_it_shows_members_draft_minutes_only_once_circulated(client, member, meeting, item):
+def test_it_shows_members_draft_minutes_only_once_circulated(client, secretary, member, meeting, item):
     item.notes = "Draft discussion"
     item.save()
     login(client, member)
     assert "Draft discussion" not in client.get(url("meeting-detail", meeting)).content.decode()
-    Meeting.objects.filter(pk=meeting.pk).update(minutes_circulated_at=datetime.datetime(2030, 3, 7, tzinfo=datetime.UTC))
+    assert client.post(url("meeting-circulate", meeting)).status_code == 403
+    login(client, secretary)
+    assert client.get(url("meeting-circulate", meeting)).status_code == 405
+    response = client.post(url("meeting-circulate", meeting), follow=True)
+    assert "Draft minutes circulated" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.minutes_circulated_at is not None and meeting.status == "held"
+    # Circulating twice is refused with a message, and changes nothing.
+    response = client.post(url("meeting-circulate", meeting), follow=True)
+    assert "already circulated" in response.content.decode()
+    login(client, member)
     assert "Draft discussion" in client.get(url("meeting-detail", meeting)).content.decode()
 
 
