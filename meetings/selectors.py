@@ -35,12 +35,20 @@ def board_members(board):
 
 
 def board_people(board):
-    """Everyone the board knows: members past and present, attendees and people named on its actions."""
-    from .models import Person
+    """Everyone the board knows: members past and present, attendees and people named on its actions.
+
+    Three IN-subqueries, not joins: joining memberships, attendances and responsibilities at once
+    multiplies their rows per person before DISTINCT (2.3 s on a board with 10,000 actions).
+    """
+    from actions.models import Responsibility
+
+    from .models import Attendance, Person
 
     return Person.objects.filter(
-        Q(memberships__board=board) | Q(attendances__meeting__board=board) | Q(responsibilities__action__board=board)
-    ).distinct().order_by("full_name", "initials")
+        Q(pk__in=Membership.objects.filter(board=board).values("person_id"))
+        | Q(pk__in=Attendance.objects.filter(meeting__board=board).values("person_id"))
+        | Q(pk__in=Responsibility.objects.filter(action__board=board).values("person_id"))
+    ).order_by("full_name", "initials")
 
 
 def meeting_for_page(board, pk):
