@@ -88,8 +88,12 @@ def schedule(items, start: datetime.time) -> list[tuple[int, AgendaItem, datetim
     return out
 
 
-def meeting_pack(meeting: Meeting) -> MeetingPack:
-    """Everything the agenda and minutes of `meeting` show, in a fixed number of queries."""
+def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
+    """Everything the agenda and minutes of `meeting` show, in a fixed number of queries.
+
+    The agenda shows only the open actions: `with_log=False` fetches those alone, not the whole
+    log (on a board with 10,000 actions, loading the log cost more than rendering the PDF).
+    """
     board = meeting.board
     attendances = list(
         meeting.attendances.select_related("person", "deputising_for").order_by("person__full_name", "person__initials")
@@ -119,8 +123,13 @@ def meeting_pack(meeting: Meeting) -> MeetingPack:
     )
     board_actions = Action.objects.live().filter(board=board)
     # The log as it stands for this meeting: nothing raised after it.
-    log = list(_with_people(board_actions.filter(issued_on__lte=meeting.date)).order_by("-number"))
-    open_before = [a for a in log if a.is_open and a.meeting_id != meeting.pk]
+    log_qs = _with_people(board_actions.filter(issued_on__lte=meeting.date)).order_by("-number")
+    if with_log:
+        log = list(log_qs)
+        open_before = [a for a in log if a.is_open and a.meeting_id != meeting.pk]
+    else:
+        log = []
+        open_before = list(log_qs.open().exclude(meeting=meeting))
     updated = log_updated_at(board)
     return MeetingPack(
         board=board,

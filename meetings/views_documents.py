@@ -62,7 +62,7 @@ def _stem(meeting: Meeting, what: str) -> str:
 @require_GET
 def meeting_agenda_pdf(request, slug, pk):
     meeting = _meeting(request, slug, pk)
-    pdf = exports.agenda_pdf(exports.meeting_pack(meeting))
+    pdf = exports.agenda_pdf(exports.meeting_pack(meeting, with_log=False))
     return _download(pdf, exports.PDF, _stem(meeting, "agenda") + ".pdf", inline=True)
 
 
