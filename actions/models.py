@@ -76,6 +76,8 @@ class Action(models.Model):
         indexes = [
             models.Index(fields=["board", "status"]),
             models.Index(fields=["board", "issued_on"]),
+            # "This action log was updated on …": the newest change of a board's actions.
+            models.Index(fields=["board", "updated_at"], name="action_board_updated"),
         ]
 
     def __str__(self):
@@ -95,10 +97,15 @@ class Action(models.Model):
 
     def responsible_label(self) -> str:
         """Initials as the log writes them: "RE/MH", "all", "MH and all"."""
-        initials = "/".join(p.initials for p in self.people)
-        if self.whole_board:
-            return f"{initials} and all" if initials else "all"
-        return initials
+        return responsible_label([p.initials for p in self.people], whole_board=self.whole_board)
+
+
+def responsible_label(initials: list[str], *, whole_board: bool) -> str:
+    """The log's "Responsible" cell from the initials in order: "RE/MH", "all", "MH and all"."""
+    joined = "/".join(initials)
+    if whole_board:
+        return f"{joined} and all" if joined else "all"
+    return joined
 
 
 class Responsibility(models.Model):
@@ -138,7 +145,11 @@ class ActionUpdate(models.Model):
 
     class Meta:
         ordering = ["action", "created_at", "pk"]
-        indexes = [models.Index(fields=["action", "created_at"])]
+        indexes = [
+            models.Index(fields=["action", "created_at"]),
+            # The newest update of a board's log, found from the newest end.
+            models.Index(fields=["created_at"], name="actionupdate_created"),
+        ]
 
     def __str__(self):
         return f"Update on action {self.action.number}: {self.get_status_before_display()} → {self.get_status_after_display()}"
