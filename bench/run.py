@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """AdoptBoard's benchmark: a busy installation's pages on SQLite and PostgreSQL, beside their floors.
 
-    python bench/run.py                      # SQLite and PostgreSQL, full run (about 10 minutes)
+    python bench/run.py                      # SQLite and PostgreSQL, full run (about 7 minutes)
     python bench/run.py --quick              # fewer repetitions, 10 s load runs
     python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/adoptboard_bench
 
