@@ -1,10 +1,13 @@
 """Reads that need care: what the dashboard and board page show."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
-from actions.models import OPEN_STATUSES, Action
+from actions.models import OPEN_STATUSES, Action, ActionUpdate, Responsibility
+from actions.selectors import my_open_actions as open_actions_of
 
-from .models import Board, Meeting, Membership
+from .models import AgendaItem, Attendance, Board, Meeting, Membership, Paper, Person
 
 
 def boards_with_counts(user):
@@ -24,8 +27,6 @@ def upcoming_meetings(user, limit: int = 10):
 
 def my_open_actions(person, limit: int | None = None):
     """The same rows as /my/actions/ and the navigation's count (only boards the person still sits on)."""
-    from actions.selectors import my_open_actions as open_actions_of
-
     qs = open_actions_of(person.user) if person.user_id else Action.objects.none()
     return qs[:limit] if limit else qs
 
@@ -40,10 +41,6 @@ def board_people(board):
     Three IN-subqueries, not joins: joining memberships, attendances and responsibilities at once
     multiplies their rows per person before DISTINCT (2.3 s on a board with 10,000 actions).
     """
-    from actions.models import Responsibility
-
-    from .models import Attendance, Person
-
     return Person.objects.filter(
         Q(pk__in=Membership.objects.filter(board=board).values("person_id"))
         | Q(pk__in=Attendance.objects.filter(meeting__board=board).values("person_id"))
@@ -53,10 +50,6 @@ def board_people(board):
 
 def meeting_for_page(board, pk):
     """One meeting of the board with what its page shows alongside: items, papers, actions raised, attendance."""
-    from django.shortcuts import get_object_or_404
-
-    from .models import AgendaItem, Attendance, Meeting, Paper
-
     items = (
         AgendaItem.objects.live()
         .select_related("lead", "deferred_to__meeting")
@@ -101,11 +94,6 @@ def review_actions(meeting):
     update after it; failing that (no updates at all), the action's current status. So closing an
     action at this meeting keeps it on this meeting's review but drops it from the next one's.
     """
-    from django.db.models import OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-
-    from actions.models import ActionUpdate
-
     before = _update_is_before(meeting)
     updates = ActionUpdate.objects.filter(action=OuterRef("pk"))
     status_at_start = Coalesce(
