@@ -426,30 +426,29 @@ def meeting_review(request, slug, pk):
     )
 
 
-@require_POST
-def meeting_approve(request, slug, pk):
+def _minutes_step(request, slug, pk, service, success: str):
+    """A one-button change of the minutes' state: run it, or say why not, and go back to the meeting."""
     board = board_for_user(request.user, slug, edit=True)
     meeting = _meeting(board, pk)
     try:
-        services.minutes_approve(meeting=meeting, by=request.user)
+        service(meeting=meeting, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect(meeting)
-    messages.success(request, "Minutes approved. The meeting is now locked.")
+    else:
+        messages.success(request, success)
     return redirect(meeting)
+
+
+@require_POST
+def meeting_approve(request, slug, pk):
+    return _minutes_step(request, slug, pk, services.minutes_approve, "Minutes approved. The meeting is now locked.")
 
 
 @require_POST
 def meeting_circulate(request, slug, pk):
-    board = board_for_user(request.user, slug, edit=True)
-    meeting = _meeting(board, pk)
-    try:
-        services.minutes_circulate(meeting=meeting, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(meeting)
-    messages.success(request, "Draft minutes circulated: the board's members can now read them.")
-    return redirect(meeting)
+    return _minutes_step(
+        request, slug, pk, services.minutes_circulate, "Draft minutes circulated: the board's members can now read them."
+    )
 
 
 @require_POST
