@@ -276,8 +276,8 @@ def goals(results: dict) -> list[dict]:
 # The worker: one backend, one data set, in its own process
 # =============================================================================================
 
-def prepare_database(url: str) -> None:
-    """A fresh, empty database for the run (dropped and recreated)."""
+def prepare_database(url: str, *, recreate: bool = True) -> None:
+    """A fresh, empty database for the run (dropped and recreated), or, with recreate=False, none."""
     if backend_of(url) == "sqlite":
         path = Path(url.split("sqlite:///", 1)[1])
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -293,24 +293,13 @@ def prepare_database(url: str) -> None:
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+        if recreate:
+            cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
     conn.close()
 
 
 def drop_database(url: str) -> None:
-    if backend_of(url) == "sqlite":
-        prepare_database(url)  # deletes the files
-        return
-    import dj_database_url
-    import psycopg2
-
-    cfg = dj_database_url.parse(url)
-    conn = psycopg2.connect(dbname="postgres", user=cfg["USER"] or None, password=cfg["PASSWORD"] or None,
-                            host=cfg["HOST"] or None, port=cfg["PORT"] or None)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}" WITH (FORCE)')
-    conn.close()
+    prepare_database(url, recreate=False)
 
 
 def bench_environment(url: str) -> dict:
