@@ -783,7 +783,7 @@ def plan_rows(
     """Decide, row by row, what importing `rows` into a board would do. Reads nothing itself.
 
     `people` are the board's people (`meetings.selectors.board_people`), `actions` all of its
-    actions, removed ones included, each with `people` available (prefetch `responsibilities__person`).
+    actions, removed ones included, each with `people` available (`with_people()`).
     """
     by_initials, by_name = _people_index(people)
     current_ids = set(current_person_ids)
@@ -890,7 +890,7 @@ def preview_import(*, board, rows: Sequence[RawRow], extra_people: Iterable = ()
 
     from .models import Action
 
-    actions = Action.objects.filter(board=board).prefetch_related("responsibilities__person")
+    actions = Action.objects.filter(board=board).with_people()
     if lock:
         actions = actions.select_for_update(of=("self",))
     current = Membership.objects.current().filter(board=board).values_list("person_id", flat=True)

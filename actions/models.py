@@ -27,14 +27,19 @@ class ActionQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
-    def for_person(self, person):
-        """Actions a person answers for: named, or as one of a whole board they sit on."""
-        return self.filter(
-            Q(responsible=person) | Q(whole_board=True, board__memberships__person=person)
-        ).distinct()
-
     def with_people(self):
-        return self.select_related("board", "meeting", "agenda_item").prefetch_related("responsibilities__person")
+        """Each action's responsible people, in order, in one query (what `Action.people` reads).
+
+        Into a plain list (`to_attr`) rather than the related manager's cache: filling that cache
+        clones a queryset per action, about 2 ms on a page of 50 rows.
+        """
+        return self.prefetch_related(
+            models.Prefetch(
+                "responsibilities",
+                queryset=Responsibility.objects.select_related("person").order_by("position", "pk"),
+                to_attr="responsibility_list",
+            )
+        )
 
 
 class Action(models.Model):
@@ -92,8 +97,11 @@ class Action(models.Model):
 
     @property
     def people(self) -> list[Person]:
-        """The people responsible, in the order the minutes name them (prefetch `responsibilities__person`)."""
-        return [r.person for r in self.responsibilities.all()]
+        """The people responsible, in the order the minutes name them (prefetch with `with_people()`)."""
+        rows = getattr(self, "responsibility_list", None)
+        if rows is None:  # not fetched with with_people(): the manager (a plain prefetch, or a query)
+            rows = self.responsibilities.all()
+        return [r.person for r in rows]
 
     def responsible_label(self) -> str:
         """Initials as the log writes them: "RE/MH", "all", "MH and all"."""
@@ -118,7 +126,8 @@ class Responsibility(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["action", "position", "pk"]
+        # By the column, not "action": that would order by Action's own ordering, through joins.
+        ordering = ["action_id", "position", "pk"]
         verbose_name_plural = "responsibilities"
         constraints = [models.UniqueConstraint(fields=["action", "person"], name="responsibility_once_per_action")]
 
@@ -144,11 +153,9 @@ class ActionUpdate(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["action", "created_at", "pk"]
+        ordering = ["action_id", "created_at", "pk"]
         indexes = [
             models.Index(fields=["action", "created_at"]),
-            # The newest update of a board's log, found from the newest end.
-            models.Index(fields=["created_at"], name="actionupdate_created"),
         ]
 
     def __str__(self):

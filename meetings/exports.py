@@ -74,10 +74,6 @@ class MeetingPack:
         return sorted(self.present + self.invited, key=lambda a: (a.person.full_name, a.person.initials))
 
 
-def _with_people(qs):
-    return qs.select_related("meeting").prefetch_related("responsibilities__person")
-
-
 def schedule(items, start: datetime.time) -> list[tuple[int, AgendaItem, datetime.time]]:
     """Number the items 1, 2, 3 … and give each its start time: the meeting's start plus the time before it."""
     clock = datetime.datetime.combine(datetime.date(2000, 1, 1), start)
@@ -115,7 +111,7 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
             Prefetch("papers", queryset=Paper.objects.order_by("title"), to_attr="paper_list"),
             Prefetch(
                 "actions_raised",
-                queryset=_with_people(Action.objects.live()).order_by("number"),
+                queryset=Action.objects.live().with_people().order_by("number"),
                 to_attr="action_list",
             ),
         )
@@ -123,7 +119,7 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
     )
     board_actions = Action.objects.live().filter(board=board)
     # The log as it stands for this meeting: nothing raised after it.
-    log_qs = _with_people(board_actions.filter(issued_on__lte=meeting.date)).order_by("-number")
+    log_qs = board_actions.filter(issued_on__lte=meeting.date).with_people().order_by("-number")
     if with_log:
         log = list(log_qs)
         open_before = [a for a in log if a.is_open and a.meeting_id != meeting.pk]

@@ -58,7 +58,7 @@ def meeting_for_page(board, pk):
             Prefetch("papers", queryset=Paper.objects.order_by("title", "pk"), to_attr="paper_list"),
             Prefetch(
                 "actions_raised",
-                queryset=Action.objects.live().prefetch_related("responsibilities__person").order_by("number"),
+                queryset=Action.objects.live().with_people().order_by("number"),
                 to_attr="action_list",
             ),
         )
@@ -106,8 +106,7 @@ def review_actions(meeting):
         .filter(board_id=meeting.board_id)
         .annotate(status_at_start=status_at_start)
         .filter(Q(meeting=meeting) | Q(issued_on__lt=meeting.date, status_at_start__in=OPEN_STATUSES))
-        .select_related("meeting")
-        .prefetch_related("responsibilities__person")
+        .with_people()
         .order_by("-number")
     )
 
