@@ -9,6 +9,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("PLAYWRIGHT_BROWSERS_PATH", os.path.join(os.path.dirname(__file__), ".playwright"))
 
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 
 from meetings.models import Board, Membership, Person, Role  # noqa: E402
 
@@ -18,6 +19,8 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # A deliberately slow password hash is the point in production and a second per demo load in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rolled-back tests reuse ids and versions: a cache entry must not outlive its test.
+    cache.clear()
 
 
 def make_person(username: str, full_name: str, initials: str, *, board: Board | None = None, role: str | None = None, **user_fields):

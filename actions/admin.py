@@ -1,9 +1,33 @@
 from django.contrib import admin
 from django.db import transaction
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Action, ActionUpdate, Responsibility
-from .services import allocate_action_number
+from .services import allocate_action_number, log_changed
+
+
+class ChangesActionLog:
+    """Admin writes move the action log's version on, as the app's services do.
+
+    First, before the rows are written: the same lock order (board, then actions) as the
+    services, and the page's cached table is never filed under a version older than it shows.
+    """
+
+    def log_boards(self, obj) -> list[int]:
+        return [obj.board_id]
+
+    def save_model(self, request, obj, form, change):
+        log_changed(*self.log_boards(obj))
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        log_changed(*self.log_boards(obj))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        log_changed(*{board for obj in queryset for board in self.log_boards(obj)})
+        super().delete_queryset(request, queryset)
 
 
 class ResponsibilityInline(admin.TabularInline):
@@ -20,7 +44,7 @@ class ActionUpdateInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(ChangesActionLog, SimpleHistoryAdmin):
     list_display = ["number", "short_text", "board", "issued_on", "status", "whole_board", "removed_at"]
     list_display_links = ["number", "short_text"]
     list_filter = ["board", "status", "whole_board"]
@@ -46,9 +70,17 @@ class ActionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ActionUpdate)
-class ActionUpdateAdmin(SimpleHistoryAdmin):
+class ActionUpdateAdmin(ChangesActionLog, SimpleHistoryAdmin):
     list_display = ["action", "created_at", "meeting", "status_before", "status_after", "created_by"]
     list_filter = ["status_after", "action__board"]
     search_fields = ["note", "action__text"]
     autocomplete_fields = ["action", "meeting"]
     list_select_related = ["action__board", "meeting__board", "created_by"]
+
+    def log_boards(self, obj) -> list[int]:
+        return [obj.action.board_id]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # "This action log was updated on" reads the actions' times: an update counts as a change to its action.
+        Action.objects.filter(pk=obj.action_id).update(updated_at=timezone.now())

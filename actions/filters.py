@@ -6,10 +6,9 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from meetings.fields import IdChoiceField
-from meetings.selectors import board_people
 
 from .models import OPEN_STATUSES, ActionUpdate, Status
-from .selectors import answered_by
+from .selectors import answered_by, log_people
 
 
 def search_actions(queryset: QuerySet, q: str) -> QuerySet:
@@ -88,7 +87,7 @@ class ActionFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, board, **kwargs):
         super().__init__(data, queryset, **kwargs)
         self.board = board
-        self.filters["responsible"].queryset = board_people(board)
+        self.filters["responsible"].queryset = log_people(board)
         self.filters["meeting"].queryset = board.meetings.order_by("-date", "-start_time")
 
     def filter_responsible(self, queryset, name, person):

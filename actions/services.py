@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -16,6 +16,17 @@ from meetings.services import ensure_meeting_editable
 
 from .importing import CREATE, UNCHANGED, UPDATE, preview_import
 from .models import Action, ActionUpdate, Responsibility, Status
+
+
+def log_changed(*board_ids: int) -> None:
+    """Move the boards' action logs on to a new version: call first in every write to a log.
+
+    The action log page caches its table under the board's version (actions/views.py). This
+    UPDATE locks the board row until the write commits, so concurrent writers queue and the
+    versions follow the order they commit in. Taken first, before any action row, it keeps one
+    lock order (board, then actions) for every writer, the raise's counter lock included.
+    """
+    Board.objects.filter(pk__in=board_ids).update(log_version=F("log_version") + 1)
 
 
 def allocate_action_number(board: Board) -> int:
@@ -66,6 +77,7 @@ def action_raise(
         meeting = item.meeting
     if meeting is not None and meeting.board_id != board.pk:
         raise ValidationError("That meeting belongs to another board.", code="wrong_board")
+    log_changed(board.pk)
     if number is None:
         number = allocate_action_number(board)
     else:
@@ -102,6 +114,7 @@ def action_update_add(
     """Record a progress update on an action and move it to its new status."""
     if status not in Status.values:
         raise ValidationError("Unknown status.", code="bad_status")
+    log_changed(action.board_id)
     update = ActionUpdate.objects.create(
         action=action,
         meeting=meeting,
@@ -136,6 +149,7 @@ def action_review_save(*, meeting: Meeting, entries: list[dict], by=None) -> lis
     for entry in entries:
         if entry["status"] not in Status.values:
             raise ValidationError(f"Unknown status for action {entry['action'].number}.", code="bad_status")
+    log_changed(meeting.board_id)
     ids = [entry["action"].pk for entry in entries]
     current = {
         a.pk: a
@@ -189,6 +203,7 @@ def action_progress_add(
     "status before → after" would record a change they never saw.
     """
 
+    log_changed(action.board_id)
     locked = Action.objects.select_for_update().get(pk=action.pk)
     if locked.version != expected_version:
         raise StaleEdit()
@@ -219,6 +234,7 @@ def action_edit(
 
     people = list(responsible)
     _check_action(text, people, whole_board)
+    log_changed(action.board_id)
     action.text = text.strip()
     action.whole_board = whole_board
     action.due_date = due_date
@@ -272,6 +288,7 @@ def actions_import(
 
     # Lock the board's counter first: raises and other imports on this board wait for us.
     counter_before = Board.objects.select_for_update().values_list("next_action_number", flat=True).get(pk=board.pk)
+    log_changed(board.pk)
     preview = preview_import(board=board, rows=rows, lock=True)
     if expected_fingerprint is not None and preview.fingerprint() != expected_fingerprint:
         raise ValidationError(STALE_PREVIEW, code="stale_preview")
@@ -384,6 +401,7 @@ def action_remove(*, action: Action, by=None) -> None:
     """Take an action off the log. Its row, number and history stay: the number is never reused."""
     if action.removed_at is not None:
         raise ValidationError(f"Action {action.number} was already removed.", code="already_removed")
+    log_changed(action.board_id)
     action.removed_at = timezone.now()
     action.version += 1
     action.save(update_fields=["removed_at", "version", "updated_at"])

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from meetings.access import board_for_user
@@ -28,11 +29,15 @@ def action_list(request, slug):
     board = board_for_user(request.user, slug)
     log = _log_filter(request, board)
     valid = log.is_valid()
-    page = Paginator(log.qs, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "board": board,
         "filter": log,
-        "page": page,
+        # Read only when the table is not in the cache (action_list.html): lazy, so a cached
+        # page costs no count, rows or people queries.
+        "page": SimpleLazyObject(lambda: Paginator(log.qs, LOG_PAGE_SIZE).get_page(request.GET.get("page"))),
+        "cache_seconds": selectors.LOG_CACHE_SECONDS,
+        # "Whole board" actions follow who sits on the board today: the table may change at midnight.
+        "today": timezone.localdate(),
         "updated_at": selectors.log_updated_at(board),
         "only_open": ONLY_OPEN,
         "showing_only_open": sorted(request.GET.getlist("status")) == sorted(ONLY_OPEN),

@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.db.models import Q
 from simple_history.admin import SimpleHistoryAdmin
+
+from actions.admin import ChangesActionLog
 
 from .models import AgendaItem, Attendance, Board, Meeting, Membership, Paper, Person, Topic
 
@@ -39,23 +42,37 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Board)
-class BoardAdmin(SimpleHistoryAdmin):
+class BoardAdmin(ChangesActionLog, SimpleHistoryAdmin):
     list_display = ["name", "slug", "short_name", "default_start_time", "next_action_number"]
     search_fields = ["name", "slug", "short_name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 
+    def log_boards(self, obj) -> list[int]:
+        # Its name and members show in the log (members answer for "all" actions).
+        return [obj.pk] if obj.pk else []
+
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(ChangesActionLog, SimpleHistoryAdmin):
     list_display = ["full_name", "initials", "organisation", "job_title", "email", "user"]
     list_filter = ["memberships__board"]
     search_fields = ["full_name", "initials", "organisation", "email"]
     autocomplete_fields = ["user"]
 
+    def log_boards(self, obj) -> list[int]:
+        # The logs that print this person's initials.
+        if obj.pk is None:
+            return []
+        return list(
+            Board.objects.filter(Q(memberships__person=obj) | Q(actions__responsibilities__person=obj))
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(ChangesActionLog, SimpleHistoryAdmin):
     list_display = ["person", "board", "role", "since", "until"]
     list_filter = ["board", "role"]
     search_fields = ["person__full_name", "person__initials", "board__name"]

@@ -50,10 +50,13 @@ class Board(models.Model):
     # The board's action-number counter: the next number an action gets. A board coming
     # from paper sets it to carry on its old numbering; it only ever goes up.
     next_action_number = models.PositiveIntegerField(default=1)
+    # Moves on with every write to the action log (actions.services.log_changed): the log
+    # page's cached table is filed under it, so a change shows at once, in every process.
+    log_version = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = BoardQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["log_version"])
 
     class Meta:
         ordering = ["name"]
@@ -68,6 +71,15 @@ class Board(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # log_version moves only through log_changed's UPDATE: a board saved from a copy loaded
+        # earlier (the admin, the settings page) must not write an older version back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.attname for f in self._meta.concrete_fields if not f.primary_key and f.name != "log_version"
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("meetings:board-detail", kwargs={"slug": self.slug})

@@ -1,0 +1,157 @@
+"""The action log's cached table: every write shows at once, and nobody sees another's page.
+
+The table is filed under the board's log version (actions.services.log_changed). These tests
+fill the cache first and then change the log through the doors people use (the app's forms, the
+admin), reading the numbers and cells from the HTML: a stale table would still show the old ones.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from actions.importing import read_file
+from actions.services import action_raise, actions_import, log_changed
+from actions.tests.import_files import csv_bytes
+from actions.tests.test_action_log import log_url, numbers_in_html, person_of
+from meetings.models import AgendaItem, Board, Membership, Person, Role
+from meetings.services import meeting_schedule
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meeting(board, secretary):
+    return meeting_schedule(board=board, date=datetime.date(2030, 1, 10), start_time=datetime.time(14), end_time=datetime.time(15))
+
+
+@pytest.fixture
+def item(meeting):
+    return AgendaItem.objects.create(meeting=meeting, title="Data pack", position=1)
+
+
+@pytest.fixture
+def first(board, secretary):
+    return action_raise(board=board, text="Share the data pack", responsible=[person_of(secretary)], issued_on=datetime.date(2029, 12, 1))
+
+
+def row(response, number) -> str:
+    match = re.search(rf'<tr>\s*<td><a href="[^"]+/actions/{number}/">{number}</a>.*?</tr>', response.content.decode(), re.S)
+    return match.group(0) if match else ""
+
+
+def url(name, action, **kw):
+    return reverse(f"actions:{name}", kwargs={"slug": action.board.slug, "number": action.number, **kw})
+
+
+def test_a_raised_action_shows_at_once(client, board, secretary, meeting, item, first):
+    client.force_login(secretary)
+    assert numbers_in_html(client.get(log_url(board))) == [first.number]
+    prefix = f"action-{item.pk}"
+    raised = client.post(
+        reverse("meetings:item-raise-action", kwargs={"slug": board.slug, "pk": meeting.pk, "item_pk": item.pk}),
+        {f"{prefix}-text": "Write to the DfE", f"{prefix}-responsible": [person_of(secretary).pk]},
+    )
+    assert raised.status_code == 302
+    assert numbers_in_html(client.get(log_url(board))) == [first.number + 1, first.number]
+
+
+def test_an_update_an_edit_and_a_removal_show_at_once(client, board, secretary, first):
+    client.force_login(secretary)
+    assert "Open" in row(client.get(log_url(board)), first.number)
+
+    done = client.post(url("action-update-add", first), {"status_after": "complete", "note": "Sent in March", "version": first.version})
+    assert done.status_code == 302
+    cells = row(client.get(log_url(board)), first.number)
+    assert "Complete" in cells and "Sent in March" in cells
+
+    first.refresh_from_db()
+    edited = client.post(url("action-edit", first), {
+        "text": "Share the regional data pack", "responsible": [person_of(secretary).pk], "status_note": "", "version": first.version,
+    })
+    assert edited.status_code == 302
+    assert "Share the regional data pack" in row(client.get(log_url(board)), first.number)
+
+    assert client.post(url("action-remove", first)).status_code == 302
+    assert numbers_in_html(client.get(log_url(board))) == []
+
+
+def test_a_review_shows_at_once(client, board, secretary, meeting, first):
+    client.force_login(secretary)
+    assert "Open" in row(client.get(log_url(board)), first.number)
+    review = reverse("meetings:meeting-review", kwargs={"slug": board.slug, "pk": meeting.pk})
+    saved = client.post(review, {f"status-{first.pk}": "closed", f"note-{first.pk}": "Closed at review", f"version-{first.pk}": first.version})
+    assert saved.status_code == 302
+    assert "Closed at review" in row(client.get(log_url(board)), first.number)
+
+
+def test_admin_changes_show_at_once(client, board, secretary, staff, first):
+    client.force_login(staff)
+    sam = person_of(secretary)
+    assert f"<td>{sam.initials}</td>" in row(client.get(log_url(board)), first.number)
+
+    # A person's initials, changed in the admin, in the log's "Responsible" column.
+    person_form = {"full_name": sam.full_name, "initials": "SJ", "organisation": sam.organisation, "job_title": "", "email": "", "user": secretary.pk}
+    changed = client.post(reverse("admin:meetings_person_change", args=[sam.pk]), person_form)
+    assert changed.status_code == 302
+    assert "<td>SJ</td>" in row(client.get(log_url(board)), first.number)
+
+    # An update added in the admin: its note, and the log's date moves to today.
+    added = client.post(reverse("admin:actions_actionupdate_add"), {
+        "action": first.pk, "status_before": "open", "status_after": "open", "note": "Chased by the admin",
+        "created_at_0": "2030-01-11", "created_at_1": "10:00",
+    })
+    assert added.status_code == 302
+    assert "Chased by the admin" in row(client.get(log_url(board)), first.number)
+
+
+def test_membership_changes_reach_a_cached_filter_of_whole_board_actions(client, board, secretary, member, staff):
+    everyone = action_raise(board=board, text="Everyone reads the report", whole_board=True)
+    mary = person_of(member)
+    client.force_login(secretary)
+    mine = log_url(board, f"?responsible={mary.pk}")
+    assert numbers_in_html(client.get(mine)) == [everyone.number]
+    # Mary leaves the board (an editor does this in the admin): "all" no longer includes her.
+    seat = Membership.objects.get(board=board, person=mary)
+    client.force_login(staff)
+    left = client.post(reverse("admin:meetings_membership_change", args=[seat.pk]), {
+        "person": mary.pk, "board": board.pk, "role": Role.MEMBER, "since": "", "until": "2020-01-01",
+    })
+    assert left.status_code == 302
+    assert numbers_in_html(client.get(mine)) == []
+
+
+def test_people_named_for_the_first_time_join_the_responsible_filter(client, board, secretary, first):
+    client.force_login(secretary)
+    assert "Nina Newcomer" not in client.get(log_url(board)).content.decode()
+    nina = Person.objects.create(full_name="Nina Newcomer", initials="NN")  # a guest, named on an action
+    action_raise(board=board, text="Nina to send the figures", responsible=[nina])
+    page = client.get(log_url(board)).content.decode()
+    assert f'<option value="{nina.pk}">Nina Newcomer' in page
+
+
+def test_the_same_table_serves_a_member_after_an_editor_without_the_editor_s_buttons(client, board, secretary, member, first):
+    client.force_login(secretary)
+    editor_page = client.get(log_url(board)).content.decode()
+    assert "Import a log" in editor_page
+    client.force_login(member)
+    member_page = client.get(log_url(board))
+    assert numbers_in_html(member_page) == [first.number] and "Import a log" not in member_page.content.decode()
+
+
+def test_saving_a_board_loaded_earlier_does_not_put_its_log_version_back(board):
+    earlier = Board.objects.get(pk=board.pk)
+    log_changed(board.pk)
+    earlier.name = "Renamed board"
+    earlier.save()
+    board.refresh_from_db()
+    assert board.name == "Renamed board" and board.log_version == earlier.log_version + 1
+
+
+def test_an_imported_log_shows_at_once(client, board, secretary, first):
+    client.force_login(secretary)
+    assert numbers_in_html(client.get(log_url(board))) == [first.number]
+    rows = [["90", "Carried over from the old log", person_of(secretary).initials, "Mar 2023", "Open"]]
+    actions_import(board=board, rows=read_file("old.csv", csv_bytes(rows)).rows, create_people=False)
+    assert numbers_in_html(client.get(log_url(board))) == [90, first.number]
