@@ -15,8 +15,8 @@ def search_actions(queryset: QuerySet, q: str) -> QuerySet:
     """Actions whose text, status note or any update mentions every word of `q`.
 
     PostgreSQL gets full-text search (stemming, web-search syntax: "quoted phrases", or, -not)
-    over one document per action: its text, status note and all its updates' notes. Other
-    databases get a case-insensitive match of each word anywhere in the same fields.
+    over one stored document per action: its text, status note and all its updates' notes.
+    Other databases get a case-insensitive match of each word anywhere in the same fields.
     """
     q = q.strip()
     if not q:
@@ -32,26 +32,10 @@ def search_actions(queryset: QuerySet, q: str) -> QuerySet:
 
 
 def _search_postgresql(queryset: QuerySet, q: str) -> QuerySet:
-    from django.contrib.postgres.aggregates import StringAgg
-    from django.contrib.postgres.search import SearchQuery, SearchVector
-    from django.db.models import OuterRef, Subquery, TextField, Value
-    from django.db.models.functions import Coalesce
+    from django.contrib.postgres.search import SearchQuery
 
-    notes = (
-        ActionUpdate.objects.filter(action=OuterRef("pk"))
-        .order_by()
-        .values("action")
-        .annotate(all_notes=StringAgg("note", delimiter=" "))
-        .values("all_notes")
-    )
-    document = SearchVector(
-        "text",
-        "status_note",
-        Coalesce(Subquery(notes), Value(""), output_field=TextField()),
-        config="english",
-    )
-    query = SearchQuery(q, search_type="websearch", config="english")
-    return queryset.annotate(search_document=document).filter(search_document=query)
+    # The stored, GIN-indexed document (actions.models.Action.search_document, kept by triggers).
+    return queryset.filter(search_document=SearchQuery(q, search_type="websearch", config="english"))
 
 
 class IdChoiceFilter(django_filters.ModelChoiceFilter):

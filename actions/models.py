@@ -1,6 +1,7 @@
 """A board's numbered actions and the dated updates that make up their history."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -68,9 +69,13 @@ class Action(models.Model):
     # Removed actions keep their number (never reused), record and history.
     removed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # PostgreSQL's full-text document of the action: its text, status note and every update's
+    # note. Kept by database triggers on both tables, whatever writes them, and GIN-indexed
+    # (migration 0004). Other databases leave it empty and search with LIKE (actions.filters).
+    search_document = SearchVectorField(null=True, editable=False)
 
     objects = ActionQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_document"])
 
     class Meta:
         ordering = ["board", "-number"]

@@ -292,3 +292,22 @@ def test_it_works_in_a_browser_and_passes_axe(page, live_server, demo_board):
     page.goto(f"{base}/my/actions/")
     expect(page.get_by_role("heading", name="My open actions")).to_be_visible()
     check("my-actions.png")
+
+
+def test_search_follows_an_update_s_note_as_it_is_added_changed_and_deleted(client, board, secretary, staff):
+    """On PostgreSQL the search reads a stored document kept by triggers: it must follow every write."""
+    action = make_action(board, 1, text="Write the report")
+    client.force_login(staff)
+    found = lambda q: numbers_in_html(client.get(log_url(board, f"?q={q}")))  # noqa: E731
+    assert found("kinship") == []
+    update = action_update_add(action=action, status="open", note="Kinship care figures in")
+    assert found("kinship") == [1]
+    changed = client.post(reverse("admin:actions_actionupdate_change", args=[update.pk]), {
+        "action": action.pk, "status_before": "open", "status_after": "open", "note": "Sibling groups figures in",
+        "created_at_0": "2030-01-11", "created_at_1": "10:00",
+    })
+    assert changed.status_code == 302
+    assert found("kinship") == [] and found("sibling") == [1]
+    deleted = client.post(reverse("admin:actions_actionupdate_delete", args=[update.pk]), {"post": "yes"})
+    assert deleted.status_code == 302
+    assert found("sibling") == [] and found("report") == [1]
