@@ -3,11 +3,10 @@
 import datetime
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from meetings.models import Attendance, Board, Membership, Person
+from meetings.models import Board, Membership, Person
 
 from .models import Action, ActionUpdate, Responsibility
 
@@ -46,27 +45,6 @@ def log_updated_at(board: Board) -> datetime.datetime | None:
     (board, updated_at) index to its first entry.
     """
     return Action.objects.filter(board=board).order_by("-updated_at").values_list("updated_at", flat=True).first()
-
-
-def log_people(board: Board) -> QuerySet[Person]:
-    """Whom the log can be filtered by: everyone the board knows (`meetings.selectors.board_people`).
-
-    Who is named on its actions changes only with the log, so those ids are cached under the
-    log's version (reading them walks every responsibility of the board: 3 ms for 10,000
-    actions); members and attendees are read each time.
-    """
-    named = cache.get_or_set(
-        f"log-people:{board.pk}:{board.log_version}",
-        lambda: list(
-            Responsibility.objects.filter(action__board=board).order_by().values_list("person_id", flat=True).distinct()
-        ),
-        LOG_CACHE_SECONDS,
-    )
-    return Person.objects.filter(
-        Q(pk__in=Membership.objects.filter(board=board).values("person_id"))
-        | Q(pk__in=Attendance.objects.filter(meeting__board=board).values("person_id"))
-        | Q(pk__in=named)
-    ).order_by("full_name", "initials")
 
 
 def action_page(board: Board) -> QuerySet[Action]:
