@@ -21,12 +21,16 @@ from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from actions.models import Action
+from actions.models import OPEN_STATUSES, Action, ActionUpdate
 from actions.selectors import log_updated_at
 
 from .models import AgendaItem, Attendance, AttendanceStatus, Board, Meeting, Membership, Paper, Role, Topic
 
 LONDON = ZoneInfo("Europe/London")
+# The minutes print the whole log as it stood, as the board's Word minutes do, up to this many
+# actions. A longer log is cut to what the meeting dealt with (see meeting_pack): WeasyPrint lays
+# out 30-100 rows a second, and a board's 10,000 actions took 55 s, past any request timeout.
+MINUTES_FULL_LOG_MAX = 500
 # WeasyPrint resolves the templates' relative URLs against this made-up origin; the fetcher
 # below answers for its /static/ files and nothing else.
 DOCUMENT_BASE_URL = "https://adoptboard.invalid/"
@@ -63,6 +67,8 @@ class MeetingPack:
     items: list[ScheduledItem]
     open_actions: list[Action]
     action_log: list[Action]
+    # How many actions the whole log held, when `action_log` is cut to the meeting's (see MINUTES_FULL_LOG_MAX).
+    log_total: int | None
     log_updated_on: datetime.date | None
     topics: list[Topic]
     upcoming: list[Meeting]
@@ -72,6 +78,15 @@ class MeetingPack:
     def expected(self) -> list[Attendance]:
         """Who the agenda lists as coming: invitees not (yet) sending apologies."""
         return sorted(self.present + self.invited, key=lambda a: (a.person.full_name, a.person.initials))
+
+
+def log_cut_note(pack: MeetingPack) -> str:
+    """What the minutes say when their action log is cut to the meeting's actions."""
+    return (
+        f"The log held {pack.log_total:,} actions at this meeting; these {len(pack.action_log):,} are the ones "
+        "still open and those raised or updated at the meeting. The whole log is in the action log's "
+        "downloads (CSV, Excel)."
+    )
 
 
 def schedule(items, start: datetime.time) -> list[tuple[int, AgendaItem, datetime.time]]:
@@ -120,7 +135,12 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
     board_actions = Action.objects.live().filter(board=board)
     # The log as it stands for this meeting: nothing raised after it.
     log_qs = board_actions.filter(issued_on__lte=meeting.date).with_people().order_by("-number")
+    log_total = None
     if with_log:
+        if (total := log_qs.count()) > MINUTES_FULL_LOG_MAX:
+            # What the meeting dealt with: the actions still open, and those raised or updated at it.
+            updated_here = ActionUpdate.objects.filter(meeting=meeting).values("action_id")
+            log_qs, log_total = log_qs.filter(Q(status__in=OPEN_STATUSES) | Q(meeting=meeting) | Q(pk__in=updated_here)), total
         log = list(log_qs)
         open_before = [a for a in log if a.is_open and a.meeting_id != meeting.pk]
     else:
@@ -141,6 +161,7 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
         ],
         open_actions=open_before,
         action_log=log,
+        log_total=log_total,
         log_updated_on=timezone.localtime(updated).date() if updated else None,
         topics=list(
             Topic.objects.filter(board=board, scheduled_item__isnull=True)
@@ -219,7 +240,10 @@ def agenda_html(pack: MeetingPack) -> str:
 
 
 def minutes_html(pack: MeetingPack) -> str:
-    return render_to_string("documents/minutes.html", {"pack": pack, "board": pack.board, "meeting": pack.meeting})
+    context = {"pack": pack, "board": pack.board, "meeting": pack.meeting}
+    if pack.log_total:
+        context["log_cut_note"] = log_cut_note(pack)
+    return render_to_string("documents/minutes.html", context)
 
 
 def agenda_pdf(pack: MeetingPack) -> bytes:
@@ -369,6 +393,8 @@ def minutes_docx(pack: MeetingPack) -> bytes:
     doc.add_heading("Action log", level=1)
     if pack.log_updated_on:
         doc.add_paragraph(f"This action log was updated on {_fmt_date(pack.log_updated_on)}.")
+    if pack.log_total:
+        doc.add_paragraph(log_cut_note(pack))
     table = doc.add_table(rows=1, cols=5)
     table.style = "Table Grid"
     header = table.rows[0]

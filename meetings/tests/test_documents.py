@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action, Status
-from actions.services import action_raise
+from actions.services import action_raise, action_update_add
 from meetings import exports
 from meetings.concurrency import save_if_unchanged
 from meetings.models import (
@@ -382,6 +382,26 @@ def test_it_writes_minutes_in_word_with_real_headings_and_a_real_action_table(cl
     assert [t.text for t in section.footer._element.xpath(".//w:instrText")] == [" PAGE ", " NUMPAGES "]
     # The header row repeats on every page Word or LibreOffice lays out.
     assert table.rows[0]._tr.trPr.xpath("./w:tblHeader")
+
+
+def test_it_cuts_a_long_log_in_the_minutes_to_what_the_meeting_dealt_with(client, secretary, meeting, monkeypatch):
+    monkeypatch.setattr(exports, "MINUTES_FULL_LOG_MAX", 3)
+    jo, earlier = meeting.old_action.people[0], meeting.old_action.meeting
+    gone = action_raise(board=meeting.board, text="Refresh the terms of reference", responsible=[jo], meeting=earlier)
+    action_update_add(action=gone, status=Status.CLOSED, note="Done in May", meeting=earlier)
+    done_here = action_raise(board=meeting.board, text="Circulate the sufficiency paper", responsible=[jo], meeting=earlier)
+    action_update_add(action=done_here, status=Status.CLOSED, note="Circulated", meeting=meeting)
+    client.force_login(secretary)
+    pdf = flat("".join(pdf_pages(client.get(url("meeting-minutes-pdf", meeting)).content)))
+    words = docx.Document(io.BytesIO(client.get(url("meeting-minutes-docx", meeting)).content))
+    word = "\n".join([p.text for p in words.paragraphs] + [c.text for t in words.tables for r in t.rows for c in r.cells])
+    note = ("The log held 4 actions at this meeting; these 3 are the ones still open and those raised or updated at the meeting.")
+    for text in (pdf, word):
+        assert note in flat(text)
+        # Open, raised at the meeting, closed at the meeting: printed. Closed at an earlier one: not.
+        for shown in ("Benchmark kinship allowances", "Build 2-3% disruption", "Circulate the sufficiency paper"):
+            assert shown in text
+        assert "Refresh the terms of reference" not in text
 
 
 def test_it_keeps_draft_minutes_from_members_until_circulated(client, member, secretary, meeting):
