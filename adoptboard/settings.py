@@ -103,6 +103,9 @@ DATABASES = {
         conn_max_age=envint("CONN_MAX_AGE", "60"),
     )
 }
+# Choice lists are read with .iterator(), which on PostgreSQL opens a server-side cursor (DECLARE,
+# FETCH, CLOSE) for a few dozen rows; nothing in the app streams results large enough to need one.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Each process's own memory: the action log's table and people (actions.selectors). Their keys

@@ -30,10 +30,12 @@ class BoardQuerySet(models.QuerySet):
             return self.none()
         if user.is_staff:
             return self.all()
-        return self.filter(
-            Q(memberships__person__user=user),
-            Q(memberships__until__isnull=True) | Q(memberships__until__gte=timezone.localdate()),
-        ).distinct()
+        # An IN-subquery rather than a join: no DISTINCT, and a plan the database makes quickly
+        # (this runs on every page, inside the navigation's count too).
+        seats = Membership.objects.filter(
+            Q(until__isnull=True) | Q(until__gte=timezone.localdate()), person__user=user
+        ).values("board_id")
+        return self.filter(pk__in=seats)
 
 
 class Board(models.Model):
