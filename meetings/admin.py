@@ -98,7 +98,8 @@ class AgendaItemInline(LockedWhenApproved, admin.StackedInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(LockedWhenApproved, SimpleHistoryAdmin):
+class MeetingAdmin(LockedWhenApproved, ChangesActionLog, SimpleHistoryAdmin):
+    # ChangesActionLog: deleting a meeting unsets "raised at" on its actions, which the log filters by.
     meeting_path = ""
     list_display = ["__str__", "board", "date", "start_time", "end_time", "place", "status"]
     list_filter = ["board", "status", "date"]

@@ -155,3 +155,15 @@ def test_an_imported_log_shows_at_once(client, board, secretary, first):
     rows = [["90", "Carried over from the old log", person_of(secretary).initials, "Mar 2023", "Open"]]
     actions_import(board=board, rows=read_file("old.csv", csv_bytes(rows)).rows, create_people=False)
     assert numbers_in_html(client.get(log_url(board))) == [90, first.number]
+
+
+def test_a_meeting_deleted_in_the_admin_is_gone_from_a_cached_raised_at_filter(client, board, secretary, staff, meeting):
+    raised = action_raise(board=board, text="Raised at the January meeting", responsible=[person_of(secretary)], meeting=meeting)
+    other = action_raise(board=board, text="Raised between meetings", responsible=[person_of(secretary)])
+    client.force_login(staff)
+    at_meeting = log_url(board, f"?meeting={meeting.pk}")
+    assert numbers_in_html(client.get(at_meeting)) == [raised.number]
+    assert client.post(reverse("admin:meetings_meeting_delete", args=[meeting.pk]), {"post": "yes"}).status_code == 302
+    # The filter no longer names a meeting: a 400 that says so, over the unfiltered log drawn afresh.
+    response = client.get(at_meeting)
+    assert response.status_code == 400 and numbers_in_html(response) == [other.number, raised.number]
