@@ -89,7 +89,6 @@ class ActionFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, board, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        self.board = board
         self.filters["responsible"].queryset = log_people(board)
         self.filters["meeting"].queryset = board.meetings.order_by("-date", "-start_time")
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
-from .models import Status
+from .models import Status, responsible_label
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +49,6 @@ PREVIEW_ROWS_SHOWN = 200
 EXTENSIONS = (".csv", ".xlsx", ".docx")
 
 FIELDS = ("number", "text", "responsible", "issued", "status", "note")
-FIELD_LABELS = {
-    "number": "No.",
-    "text": "Action",
-    "responsible": "Responsible",
-    "issued": "Date issued",
-    "status": "Status",
-    "note": "Note",
-}
 
 
 class ImportRefused(ValidationError):
@@ -647,10 +639,7 @@ class RowPlan:
 
     @property
     def responsible_label(self) -> str:
-        initials = "/".join([p.initials for p in self.people] + self.unknown_initials)
-        if self.whole_board:
-            return f"{initials} and all" if initials else "all"
-        return initials
+        return responsible_label([p.initials for p in self.people] + self.unknown_initials, whole_board=self.whole_board)
 
     @property
     def blocking_problems(self) -> list[Problem]:
@@ -680,10 +669,6 @@ class Preview:
     @property
     def unchanged(self) -> int:
         return self.count(UNCHANGED)
-
-    @property
-    def skipped(self) -> int:
-        return self.count(SKIP)
 
     @property
     def bad_rows(self) -> list[RowPlan]:
@@ -810,8 +795,6 @@ def plan_rows(
             problems.append(Problem("text_too_long", f"The action's text is longer than {MAX_TEXT_CHARS:,} characters."))
 
         _resolve_people(plan, by_initials, by_name, current_ids)
-        for initials in plan.unknown_initials:
-            unknown[initials] = None
 
         issued = parse_issued(raw.issued)
         if issued is None:
@@ -856,7 +839,11 @@ def plan_rows(
         # people were created; without "create people" they are skipped at confirm.
         if plan.blocking_problems:
             plan.kind = SKIP
-        elif existing is None:
+            plans.append(plan)
+            continue
+        # People to create: those of the rows that will be imported, never of skipped ones.
+        unknown.update(dict.fromkeys(plan.unknown_initials))
+        if existing is None:
             plan.kind = CREATE
         else:
             plan.changes = _changes(existing, plan)

@@ -81,8 +81,7 @@ def action_raise(
     if number is None:
         number = allocate_action_number(board)
     else:
-        # Lock the counter all the same, and move it past a number set by hand.
-        allocate_action_number(board)
+        # A number set by hand: the counter (locked by log_changed above) moves past it, never back.
         Board.objects.filter(pk=board.pk, next_action_number__lte=number).update(next_action_number=number + 1)
     action = Action.objects.create(
         board=board,
@@ -107,14 +106,14 @@ def responsibility_set(*, action: Action, people: list[Person]) -> None:
         Responsibility.objects.update_or_create(action=action, person=person, defaults={"position": position})
 
 
-@transaction.atomic
-def action_update_add(
-    *, action: Action, status: str, note: str = "", status_note: str | None = None, meeting: Meeting | None = None, by=None
-) -> ActionUpdate:
-    """Record a progress update on an action and move it to its new status."""
+def _update_add(*, action: Action, status: str, note: str, status_note: str | None, meeting: Meeting | None, by) -> ActionUpdate:
+    """Record a progress update on an action and move it to its new status.
+
+    Inside the writers that have already called log_changed and locked the action: the progress
+    update from the action page and the import.
+    """
     if status not in Status.values:
         raise ValidationError("Unknown status.", code="bad_status")
-    log_changed(action.board_id)
     update = ActionUpdate.objects.create(
         action=action,
         meeting=meeting,
@@ -211,9 +210,7 @@ def action_progress_add(
         raise ValidationError("That meeting belongs to another board.", code="wrong_board")
     if not note.strip() and status == locked.status and (status_note is None or status_note == locked.status_note):
         raise ValidationError("Write a note or change the status.", code="empty_update")
-    update = action_update_add(
-        action=locked, status=status, note=note, status_note=status_note, meeting=meeting, by=by
-    )
+    update = _update_add(action=locked, status=status, note=note, status_note=status_note, meeting=meeting, by=by)
     action.status, action.status_note, action.version = locked.status, locked.status_note, locked.version
     return update
 
@@ -318,7 +315,7 @@ def _import_update(plan, *, note: str, by) -> None:
 
     action = plan.action
     if "status" in plan.changes:
-        action_update_add(action=action, status=plan.status, status_note=plan.status_note, note=note, by=by)
+        _update_add(action=action, status=plan.status, status_note=plan.status_note, note=note, meeting=None, by=by)
     fields = []
     if "text" in plan.changes:
         action.text = plan.text

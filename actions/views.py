@@ -81,16 +81,20 @@ def _get_action(board, number) -> Action:
     return get_object_or_404(selectors.action_page(board), number=number)
 
 
+def _may_update(board, action) -> bool:
+    return board.can_edit or selectors.is_responsible(action, board.person)
+
+
 def _detail(request, board, action, *, update_form=None, status=200):
-    may_update = board.can_edit or selectors.is_responsible(action, board.person)
-    if may_update and update_form is None:
+    # A bound form comes back only to someone action_update_add has already let through.
+    if update_form is None and _may_update(board, action):
         update_form = ActionUpdateForm(action=action)
     context = {
         "board": board,
         "action": action,
         "history": selectors.action_history(action),
-        "may_update": may_update,
-        "update_form": update_form if may_update else None,
+        "may_update": update_form is not None,
+        "update_form": update_form,
     }
     return render(request, "actions/action_detail.html", context, status=status)
 
@@ -105,7 +109,7 @@ def action_detail(request, slug, number):
 def action_update_add(request, slug, number):
     board = board_for_user(request.user, slug)
     action = _get_action(board, number)
-    if not (board.can_edit or selectors.is_responsible(action, board.person)):
+    if not _may_update(board, action):
         raise PermissionDenied("Only the people responsible for this action, or the board's editors, may update it.")
     form = ActionUpdateForm(request.POST, action=action)
     if form.is_valid():

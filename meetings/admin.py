@@ -49,7 +49,7 @@ class BoardAdmin(ChangesActionLog, SimpleHistoryAdmin):
     inlines = [MembershipInline]
 
     def log_boards(self, obj) -> list[int]:
-        # Its name and members show in the log (members answer for "all" actions).
+        # Its members answer for the log's "all" actions (the membership inline).
         return [obj.pk] if obj.pk else []
 
 

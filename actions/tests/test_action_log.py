@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from actions.models import Action, ActionUpdate, Responsibility, Status
-from actions.services import action_update_add, log_changed
+from actions.services import action_progress_add, log_changed
 from meetings.models import Meeting, Person
 
 
@@ -84,7 +84,7 @@ def test_it_says_when_the_log_was_last_updated(client, board, member):
     client.force_login(member)
     assert "This action log was updated on 1 March 2024." in client.get(log_url(board)).content.decode()
     # An update added today is a change to the log today.
-    action_update_add(action=a, status="in_progress", note="Discussed")
+    action_progress_add(action=a, expected_version=a.version, status="in_progress", note="Discussed")
     today = date_format(timezone.localdate(), "j F Y")
     assert f"This action log was updated on {today}." in client.get(log_url(board)).content.decode()
 
@@ -300,7 +300,7 @@ def test_search_follows_an_update_s_note_as_it_is_added_changed_and_deleted(clie
     client.force_login(staff)
     found = lambda q: numbers_in_html(client.get(log_url(board, f"?q={q}")))  # noqa: E731
     assert found("kinship") == []
-    update = action_update_add(action=action, status="open", note="Kinship care figures in")
+    update = action_progress_add(action=action, expected_version=action.version, status="open", note="Kinship care figures in")
     assert found("kinship") == [1]
     changed = client.post(reverse("admin:actions_actionupdate_change", args=[update.pk]), {
         "action": action.pk, "status_before": "open", "status_after": "open", "note": "Sibling groups figures in",

@@ -216,6 +216,14 @@ def test_changed_rows_are_updated_with_their_history(board, seed_people):
     assert Action.objects.get(board=board, number=72).text.endswith("Follow up in Oct.")
 
 
+def test_it_creates_no_one_for_a_row_it_skips(board, seed_people):
+    rows = [["90", "Send the figures", "ZZ", "not a date", "Open"]]
+    for _ in range(2):
+        result = actions_import(board=board, rows=read_file("a.csv", csv_bytes(rows)).rows, create_people=True)
+        assert (result.created, result.skipped, result.people_created) == (0, 1, [])
+    assert not Person.objects.filter(initials="ZZ").exists()
+
+
 def test_a_log_without_numbers_is_numbered_on_from_the_board_counter_oldest_first(board, seed_people):
     board.next_action_number = 59
     board.save()

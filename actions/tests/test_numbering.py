@@ -46,6 +46,12 @@ def test_numbers_set_by_hand_are_never_clashed_with(board):
     assert raise_one(board).number == 77
 
 
+def test_a_number_set_by_hand_below_the_counter_takes_no_number_from_it(db):
+    board = Board.objects.create(name="Paper board", slug="paper", next_action_number=10)
+    action_raise(board=board, text="an old one, brought in", whole_board=True, number=5)
+    assert raise_one(board).number == 10
+
+
 def test_it_refuses_an_action_nobody_is_responsible_for(board):
     from django.core.exceptions import ValidationError
 

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 
 from actions.models import Action
-from actions.services import action_update_add
+from actions.services import action_progress_add
 from meetings.models import Meeting
 
 PAYLOADS = [
@@ -43,7 +43,7 @@ def poisoned(demo_board):
     """Every text field of every row of the app's models holds a payload; each payload is used."""
     secretary = get_user_model().objects.get(username="secretary")
     action = Action.objects.get(board=demo_board, number=73)
-    action_update_add(action=action, status="in_progress", note="placeholder", by=secretary)
+    action_progress_add(action=action, expected_version=action.version, status="in_progress", note="placeholder", by=secretary)
     used = set()
     i = 0
     for app in ("meetings", "actions"):

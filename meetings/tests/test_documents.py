@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action, Status
-from actions.services import action_raise, action_update_add
+from actions.services import action_raise, action_progress_add
 from meetings import exports
 from meetings.concurrency import save_if_unchanged
 from meetings.models import (
@@ -388,9 +388,9 @@ def test_it_cuts_a_long_log_in_the_minutes_to_what_the_meeting_dealt_with(client
     monkeypatch.setattr(exports, "MINUTES_FULL_LOG_MAX", 3)
     jo, earlier = meeting.old_action.people[0], meeting.old_action.meeting
     gone = action_raise(board=meeting.board, text="Refresh the terms of reference", responsible=[jo], meeting=earlier)
-    action_update_add(action=gone, status=Status.CLOSED, note="Done in May", meeting=earlier)
+    action_progress_add(action=gone, expected_version=gone.version, status=Status.CLOSED, note="Done in May", meeting=earlier)
     done_here = action_raise(board=meeting.board, text="Circulate the sufficiency paper", responsible=[jo], meeting=earlier)
-    action_update_add(action=done_here, status=Status.CLOSED, note="Circulated", meeting=meeting)
+    action_progress_add(action=done_here, expected_version=done_here.version, status=Status.CLOSED, note="Circulated", meeting=meeting)
     client.force_login(secretary)
     pdf = flat("".join(pdf_pages(client.get(url("meeting-minutes-pdf", meeting)).content)))
     words = docx.Document(io.BytesIO(client.get(url("meeting-minutes-docx", meeting)).content))

@@ -1,7 +1,7 @@
 import pytest
 
 from actions.models import Action
-from actions.services import action_update_add
+from actions.services import action_progress_add
 from meetings.models import Meeting
 
 
@@ -18,7 +18,7 @@ def editor(demo_board):
 
 def test_it_shows_who_changed_an_action_and_how(client, editor, demo_board):
     action = Action.objects.get(board=demo_board, number=73)
-    action_update_add(action=action, status="closed", note="Project finished", by=editor)
+    action_progress_add(action=action, expected_version=action.version, status="closed", note="Project finished", by=editor)
     client.force_login(editor)
     page = client.get(url("action", action.pk)).content.decode()
     assert "status" in page and "open → closed" in page

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action, ActionUpdate, Responsibility, Status
-from actions.services import action_raise, action_update_add
+from actions.services import action_raise, action_progress_add
 from meetings.models import AgendaItem, MeetingStatus, Person
 from meetings.selectors import review_actions
 from meetings.services import meeting_schedule
@@ -56,9 +56,9 @@ def test_it_reviews_open_actions_raised_before_and_those_raised_at_the_meeting(b
 def test_it_reads_open_when_the_meeting_began_from_the_update_history(board, person, meetings, secretary):
     jan, apr, jul = meetings
     closed_at_jan = raise_before(board, person, "closed in January")
-    action_update_add(action=closed_at_jan, status=Status.CLOSED, meeting=jan, by=secretary)
+    action_progress_add(action=closed_at_jan, expected_version=closed_at_jan.version, status=Status.CLOSED, meeting=jan, by=secretary)
     closed_at_apr = raise_before(board, person, "closed in April")
-    action_update_add(action=closed_at_apr, status=Status.CLOSED, meeting=apr, by=secretary)
+    action_progress_add(action=closed_at_apr, expected_version=closed_at_apr.version, status=Status.CLOSED, meeting=apr, by=secretary)
     open_one = raise_before(board, person, "still open")
     assert numbers(apr) == {closed_at_apr.number, open_one.number}  # closed at April: still on April's list
     assert numbers(jul) == {open_one.number}  # ... and gone from July's
@@ -91,7 +91,7 @@ def test_it_refuses_a_stale_review_without_writing_anything(client, secretary, b
         f"status-{a.pk}": "closed", f"note-{a.pk}": "", f"version-{a.pk}": a.version,
         f"status-{b.pk}": "closed", f"note-{b.pk}": "", f"version-{b.pk}": b.version,
     }
-    action_update_add(action=b, status=Status.IN_PROGRESS, note="owner's update")  # someone else, meanwhile
+    action_progress_add(action=b, expected_version=b.version, status=Status.IN_PROGRESS, note="owner's update")  # someone else, meanwhile
     response = client.post(review_url(apr), data)
     assert response.status_code == 409 and "Someone else saved this" in response.content.decode()
     a.refresh_from_db()
