@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.db import transaction
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
+
+from meetings.concurrency import MovesVersionOn
 
 from .models import Action, ActionUpdate, Responsibility
 from .services import allocate_action_number, log_changed
@@ -14,8 +15,14 @@ class ChangesActionLog:
     services, and the page's cached table is never filed under a version older than it shows.
     """
 
+    board_lookup = "board_id"  # from a row to its board's id
+
     def log_boards(self, obj) -> list[int]:
         return [obj.board_id]
+
+    def log_boards_of(self, queryset) -> list[int]:
+        # For deleting many rows at once: one query, not one a row.
+        return list(queryset.values_list(self.board_lookup, flat=True).distinct())
 
     def save_model(self, request, obj, form, change):
         log_changed(*self.log_boards(obj))
@@ -26,7 +33,7 @@ class ChangesActionLog:
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        log_changed(*{board for obj in queryset for board in self.log_boards(obj)})
+        log_changed(*self.log_boards_of(queryset))
         super().delete_queryset(request, queryset)
 
 
@@ -44,7 +51,7 @@ class ActionUpdateInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(ChangesActionLog, SimpleHistoryAdmin):
+class ActionAdmin(MovesVersionOn, ChangesActionLog, SimpleHistoryAdmin):
     list_display = ["number", "short_text", "board", "issued_on", "status", "whole_board", "removed_at"]
     list_display_links = ["number", "short_text"]
     list_filter = ["board", "status", "whole_board"]
@@ -60,12 +67,10 @@ class ActionAdmin(ChangesActionLog, SimpleHistoryAdmin):
         return obj.text[:80]
 
     def save_model(self, request, obj, form, change):
-        # New actions take the board's next number, as everywhere else in the app.
+        # New actions take the board's next number, as everywhere else in the app (the admin
+        # saves in one transaction with the counter's lock).
         if not change:
-            with transaction.atomic():
-                obj.number = allocate_action_number(obj.board)
-                super().save_model(request, obj, form, change)
-            return
+            obj.number = allocate_action_number(obj.board)
         super().save_model(request, obj, form, change)
 
 
@@ -76,6 +81,7 @@ class ActionUpdateAdmin(ChangesActionLog, SimpleHistoryAdmin):
     search_fields = ["note", "action__text"]
     autocomplete_fields = ["action", "meeting"]
     list_select_related = ["action__board", "meeting__board", "created_by"]
+    board_lookup = "action__board_id"
 
     def log_boards(self, obj) -> list[int]:
         return [obj.action.board_id]

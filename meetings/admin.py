@@ -4,6 +4,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from actions.admin import ChangesActionLog
 
+from .concurrency import MovesVersionOn
+
 from .models import AgendaItem, Attendance, Board, Meeting, Membership, Paper, Person, Topic
 
 
@@ -48,6 +50,8 @@ class BoardAdmin(ChangesActionLog, SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 
+    board_lookup = "pk"
+
     def log_boards(self, obj) -> list[int]:
         # Its members answer for the log's "all" actions (the membership inline).
         return [obj.pk] if obj.pk else []
@@ -61,11 +65,12 @@ class PersonAdmin(ChangesActionLog, SimpleHistoryAdmin):
     autocomplete_fields = ["user"]
 
     def log_boards(self, obj) -> list[int]:
-        # The logs that print this person's initials.
-        if obj.pk is None:
-            return []
+        return self.log_boards_of(Person.objects.filter(pk=obj.pk)) if obj.pk else []
+
+    def log_boards_of(self, queryset) -> list[int]:
+        # The logs that print these people's initials.
         return list(
-            Board.objects.filter(Q(memberships__person=obj) | Q(actions__responsibilities__person=obj))
+            Board.objects.filter(Q(memberships__person__in=queryset) | Q(actions__responsibilities__person__in=queryset))
             .values_list("pk", flat=True)
             .distinct()
         )
@@ -98,7 +103,7 @@ class AgendaItemInline(LockedWhenApproved, admin.StackedInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(LockedWhenApproved, ChangesActionLog, SimpleHistoryAdmin):
+class MeetingAdmin(LockedWhenApproved, MovesVersionOn, ChangesActionLog, SimpleHistoryAdmin):
     # ChangesActionLog: deleting a meeting unsets "raised at" on its actions, which the log filters by.
     meeting_path = ""
     list_display = ["__str__", "board", "date", "start_time", "end_time", "place", "status"]
@@ -128,7 +133,7 @@ class PaperInline(LockedWhenApproved, admin.TabularInline):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(LockedWhenApproved, SimpleHistoryAdmin):
+class AgendaItemAdmin(LockedWhenApproved, MovesVersionOn, SimpleHistoryAdmin):
     list_display = ["title", "meeting", "position", "purpose", "lead", "duration_minutes", "is_standing", "removed_at"]
     list_filter = ["purpose", "is_standing", "meeting__board"]
     search_fields = ["title", "description", "notes", "decisions"]

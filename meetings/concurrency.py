@@ -1,6 +1,7 @@
 """No lost updates: a save that was based on an old version of a row is refused, not applied."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import F, Model
 
 STALE_MESSAGE = (
@@ -16,6 +17,7 @@ class StaleEdit(ValidationError):
         super().__init__(STALE_MESSAGE, code="stale")
 
 
+@transaction.atomic
 def save_if_unchanged(instance: Model, *, expected_version: int, fields: list[str]) -> None:
     """UPDATE ... SET fields, version = version + 1 WHERE pk = ... AND version = expected_version.
 
@@ -32,3 +34,16 @@ def save_if_unchanged(instance: Model, *, expected_version: int, fields: list[st
     instance.version = expected_version + 1
     # Record the change in the audit trail (a plain save of the values just written).
     instance.save(update_fields=fields + ["version"])
+
+
+class MovesVersionOn:
+    """Admin changes move the row's version on, like every save in the app.
+
+    Someone who loaded the row in the app before the admin changed it then gets the "someone
+    else saved this" refusal instead of writing over the admin's change.
+    """
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)

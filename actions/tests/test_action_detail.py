@@ -231,3 +231,20 @@ def test_editing_keeps_the_order_the_minutes_wrote_the_initials_in(client, board
     response = client.post(edit_url(a), {"text": a.text, "responsible": [mary.pk, colin.pk, sally.pk], "version": a.version})
     assert response.status_code == 302
     assert Action.objects.with_people().get(pk=a.pk).responsible_label() == "SS/CC/MM"
+
+
+def test_an_admin_change_refuses_an_edit_loaded_before_it(client, action, secretary, staff):
+    loaded = action.version
+    client.force_login(staff)
+    changed = client.post(reverse("admin:actions_action_change", args=[action.pk]), {
+        "board": action.board_id, "text": "Changed in the admin", "whole_board": "on", "issued_on": action.issued_on.isoformat(),
+        "status": action.status, "status_note": "",
+        "responsibilities-TOTAL_FORMS": "0", "responsibilities-INITIAL_FORMS": "0",
+        "updates-TOTAL_FORMS": "0", "updates-INITIAL_FORMS": "0",
+    })
+    assert changed.status_code == 302, changed.context["adminform"].form.errors if changed.context else changed
+    client.force_login(secretary)
+    response = client.post(edit_url(action), {"text": "Secretary's words", "whole_board": "on", "status_note": "", "version": loaded})
+    assert response.status_code == 409
+    action.refresh_from_db()
+    assert action.text == "Changed in the admin"
