@@ -56,12 +56,9 @@ def log_url(board, query=""):
     return reverse("actions:action-list", kwargs={"slug": board.slug}) + query
 
 
-def numbers_on(response):
-    return [a.number for a in response.context["page"]]
-
-
-def numbers_in_html(response) -> list[int]:
-    """The numbers the page shows, read from its HTML (a cached table leaves the context's page unread)."""
+def numbers_on(response) -> list[int]:
+    """The numbers the page shows, read from its HTML: the table may come from the cache, where
+    the context's page is never read, so only the HTML proves what a reader sees."""
     return [int(n) for n in re.findall(r'<td><a href="[^"]+/actions/(\d+)/">\1</a></td>', response.content.decode())]
 
 
@@ -176,15 +173,15 @@ def test_it_pages_fifty_at_a_time_and_keeps_the_filters(client, board, member):
     make_many(board, 130)
     client.force_login(member)
     first = client.get(log_url(board))
-    assert len(first.context["page"]) == 50 and numbers_on(first)[0] == 130
+    assert len(numbers_on(first)) == 50 and numbers_on(first)[0] == 130
     response = client.get(log_url(board, "?status=open&status=in_progress&page=1"))
     html = response.content.decode().replace("&amp;", "&")
-    assert response.context["page"].paginator.count == 65
+    assert "65 actions match these filters, page 1 of 2." in " ".join(html.split())
     next_link = re.search(r'href="([^"]+)" rel="next"', html).group(1)
     assert "status=open" in next_link and "status=in_progress" in next_link and "page=2" in next_link
     second = client.get(log_url(board, next_link))
-    assert len(second.context["page"]) == 15
-    assert all(a.status in ("open", "in_progress") for a in second.context["page"])
+    assert len(numbers_on(second)) == 15
+    assert all(a.status in ("open", "in_progress") for a in Action.objects.filter(board=board, number__in=numbers_on(second)))
     export = re.search(r'href="([^"]+)" data-testid="export-csv"', html).group(1)
     assert "status=in_progress" in export and "page=" not in export
 
@@ -221,7 +218,7 @@ def test_it_runs_the_same_queries_for_10_or_1000_actions(client, board, member, 
     log_changed(board.pk)  # as every write through the app does: the table is drawn afresh
     with django_assert_num_queries(len(few)):
         response = client.get(log_url(board, query))
-    assert response.status_code == 200 and len(response.context["page"]) == 50
+    assert response.status_code == 200 and len(numbers_on(response)) == 50
     with CaptureQueriesContext(connection) as many_plain:
         client.get(log_url(board))
     assert len(many_plain) <= len(few)
@@ -229,7 +226,7 @@ def test_it_runs_the_same_queries_for_10_or_1000_actions(client, board, member, 
     # people or responsibility queries.
     with CaptureQueriesContext(connection) as cached:
         again = client.get(log_url(board, query))
-    assert numbers_in_html(again) == numbers_on(response) and len(cached) <= len(few) - 4
+    assert numbers_on(again) == numbers_on(response) and len(cached) <= len(few) - 4
 
 
 def test_an_outsider_gets_404_on_the_log(client, board, outsider, member):
@@ -298,7 +295,7 @@ def test_search_follows_an_update_s_note_as_it_is_added_changed_and_deleted(clie
     """On PostgreSQL the search reads a stored document kept by triggers: it must follow every write."""
     action = make_action(board, 1, text="Write the report")
     client.force_login(staff)
-    found = lambda q: numbers_in_html(client.get(log_url(board, f"?q={q}")))  # noqa: E731
+    found = lambda q: numbers_on(client.get(log_url(board, f"?q={q}")))  # noqa: E731
     assert found("kinship") == []
     update = action_progress_add(action=action, expected_version=action.version, status="open", note="Kinship care figures in")
     assert found("kinship") == [1]

@@ -10,11 +10,14 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from actions.importing import read_file
+from actions.models import Action
 from actions.services import action_raise, actions_import, log_changed
 from actions.tests.import_files import csv_bytes
-from actions.tests.test_action_log import log_url, numbers_in_html, person_of
+from actions.tests.test_action_log import log_url, numbers_on, person_of
 from meetings.models import AgendaItem, Board, Membership, Person, Role
 from meetings.services import meeting_schedule
 
@@ -47,14 +50,14 @@ def url(name, action, **kw):
 
 def test_a_raised_action_shows_at_once(client, board, secretary, meeting, item, first):
     client.force_login(secretary)
-    assert numbers_in_html(client.get(log_url(board))) == [first.number]
+    assert numbers_on(client.get(log_url(board))) == [first.number]
     prefix = f"action-{item.pk}"
     raised = client.post(
         reverse("meetings:item-raise-action", kwargs={"slug": board.slug, "pk": meeting.pk, "item_pk": item.pk}),
         {f"{prefix}-text": "Write to the DfE", f"{prefix}-responsible": [person_of(secretary).pk]},
     )
     assert raised.status_code == 302
-    assert numbers_in_html(client.get(log_url(board))) == [first.number + 1, first.number]
+    assert numbers_on(client.get(log_url(board))) == [first.number + 1, first.number]
 
 
 def test_an_update_an_edit_and_a_removal_show_at_once(client, board, secretary, first):
@@ -74,7 +77,7 @@ def test_an_update_an_edit_and_a_removal_show_at_once(client, board, secretary, 
     assert "Share the regional data pack" in row(client.get(log_url(board)), first.number)
 
     assert client.post(url("action-remove", first)).status_code == 302
-    assert numbers_in_html(client.get(log_url(board))) == []
+    assert numbers_on(client.get(log_url(board))) == []
 
 
 def test_a_review_shows_at_once(client, board, secretary, meeting, first):
@@ -98,12 +101,16 @@ def test_admin_changes_show_at_once(client, board, secretary, staff, first):
     assert "<td>SJ</td>" in row(client.get(log_url(board)), first.number)
 
     # An update added in the admin: its note, and the log's date moves to today.
+    Action.objects.filter(pk=first.pk).update(updated_at=timezone.make_aware(datetime.datetime(2024, 3, 1, 12)))
+    assert "This action log was updated on 1 March 2024." in client.get(log_url(board)).content.decode()
     added = client.post(reverse("admin:actions_actionupdate_add"), {
         "action": first.pk, "status_before": "open", "status_after": "open", "note": "Chased by the admin",
         "created_at_0": "2030-01-11", "created_at_1": "10:00",
     })
     assert added.status_code == 302
-    assert "Chased by the admin" in row(client.get(log_url(board)), first.number)
+    page = client.get(log_url(board))
+    assert "Chased by the admin" in row(page, first.number)
+    assert f"This action log was updated on {date_format(timezone.localdate(), 'j F Y')}." in page.content.decode()
 
 
 def test_membership_changes_reach_a_cached_filter_of_whole_board_actions(client, board, secretary, member, staff):
@@ -111,7 +118,7 @@ def test_membership_changes_reach_a_cached_filter_of_whole_board_actions(client,
     mary = person_of(member)
     client.force_login(secretary)
     mine = log_url(board, f"?responsible={mary.pk}")
-    assert numbers_in_html(client.get(mine)) == [everyone.number]
+    assert numbers_on(client.get(mine)) == [everyone.number]
     # Mary leaves the board (an editor does this in the admin): "all" no longer includes her.
     seat = Membership.objects.get(board=board, person=mary)
     client.force_login(staff)
@@ -119,7 +126,7 @@ def test_membership_changes_reach_a_cached_filter_of_whole_board_actions(client,
         "person": mary.pk, "board": board.pk, "role": Role.MEMBER, "since": "", "until": "2020-01-01",
     })
     assert left.status_code == 302
-    assert numbers_in_html(client.get(mine)) == []
+    assert numbers_on(client.get(mine)) == []
 
 
 def test_people_named_for_the_first_time_join_the_responsible_filter(client, board, secretary, first):
@@ -137,7 +144,7 @@ def test_the_same_table_serves_a_member_after_an_editor_without_the_editor_s_but
     assert "Import a log" in editor_page
     client.force_login(member)
     member_page = client.get(log_url(board))
-    assert numbers_in_html(member_page) == [first.number] and "Import a log" not in member_page.content.decode()
+    assert numbers_on(member_page) == [first.number] and "Import a log" not in member_page.content.decode()
 
 
 def test_saving_a_board_loaded_earlier_does_not_put_its_log_version_back(board):
@@ -151,10 +158,10 @@ def test_saving_a_board_loaded_earlier_does_not_put_its_log_version_back(board):
 
 def test_an_imported_log_shows_at_once(client, board, secretary, first):
     client.force_login(secretary)
-    assert numbers_in_html(client.get(log_url(board))) == [first.number]
+    assert numbers_on(client.get(log_url(board))) == [first.number]
     rows = [["90", "Carried over from the old log", person_of(secretary).initials, "Mar 2023", "Open"]]
     actions_import(board=board, rows=read_file("old.csv", csv_bytes(rows)).rows, create_people=False)
-    assert numbers_in_html(client.get(log_url(board))) == [90, first.number]
+    assert numbers_on(client.get(log_url(board))) == [90, first.number]
 
 
 def test_a_meeting_deleted_in_the_admin_is_gone_from_a_cached_raised_at_filter(client, board, secretary, staff, meeting):
@@ -162,8 +169,8 @@ def test_a_meeting_deleted_in_the_admin_is_gone_from_a_cached_raised_at_filter(c
     other = action_raise(board=board, text="Raised between meetings", responsible=[person_of(secretary)])
     client.force_login(staff)
     at_meeting = log_url(board, f"?meeting={meeting.pk}")
-    assert numbers_in_html(client.get(at_meeting)) == [raised.number]
+    assert numbers_on(client.get(at_meeting)) == [raised.number]
     assert client.post(reverse("admin:meetings_meeting_delete", args=[meeting.pk]), {"post": "yes"}).status_code == 302
     # The filter no longer names a meeting: a 400 that says so, over the unfiltered log drawn afresh.
     response = client.get(at_meeting)
-    assert response.status_code == 400 and numbers_in_html(response) == [other.number, raised.number]
+    assert response.status_code == 400 and numbers_on(response) == [other.number, raised.number]

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from actions.models import Action
+from actions.services import action_raise
 from meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingStatus, Paper, Person, Topic
 from meetings.services import meeting_schedule
 
@@ -82,13 +83,15 @@ def test_it_refuses_a_members_post_with_403_and_an_outsiders_with_404(client, me
 
 
 def test_it_shows_members_the_pages_without_edit_controls(client, member, meeting, item):
+    # An action to review, so that the review page would show its form to an editor.
+    open_one = action_raise(board=meeting.board, text="Circulate the data pack", whole_board=True, issued_on=datetime.date(2030, 1, 10))
     login(client, member)
     for name in ("meeting-detail", "meeting-agenda", "meeting-review"):
         response = client.get(url(name, meeting))
         assert response.status_code == 200
         body = response.content.decode()
         assert "Save attendance" not in body and "Add item" not in body and "Approve minutes" not in body
-        assert "Save the review" not in body
+        assert "Save the review" not in body and f'name="status-{open_one.pk}"' not in body
     body = client.get(reverse("meetings:forward-plan", kwargs={"slug": meeting.board.slug})).content.decode()
     assert "Propose topic" not in body
 
