@@ -23,3 +23,11 @@ def board_for_user(user, slug: str, *, edit: bool = False) -> Board:
     if edit and not board.can_edit:
         raise PermissionDenied("Only the board's chair, vice chair or secretary may do this.")
     return board
+
+
+def minutes_visible(board: Board, meeting) -> bool:
+    """Editors see draft minutes; members once the secretary has circulated them, or once approved.
+
+    `board` comes from board_for_user (its `can_edit` is this user's).
+    """
+    return board.can_edit or meeting.minutes_circulated_at is not None or meeting.is_locked

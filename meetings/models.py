@@ -156,10 +156,6 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.person} — {self.get_role_display()}, {self.board}"
 
-    @property
-    def is_editor(self) -> bool:
-        return self.role in EDITOR_ROLES
-
 
 class MeetingStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
@@ -214,10 +210,6 @@ class Meeting(models.Model):
     @property
     def starts_at(self) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(self.date, self.start_time))
-
-    @property
-    def ends_at(self) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime.combine(self.date, self.end_time))
 
     @property
     def is_locked(self) -> bool:

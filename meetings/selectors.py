@@ -5,7 +5,6 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from actions.models import OPEN_STATUSES, Action, ActionUpdate, Responsibility
-from actions.selectors import my_open_actions as open_actions_of
 
 from .models import AgendaItem, Attendance, Board, Meeting, Membership, Paper, Person
 
@@ -23,12 +22,6 @@ def boards_with_counts(user):
 def upcoming_meetings(user, limit: int = 10):
     boards = Board.objects.for_user(user)
     return Meeting.objects.filter(board__in=boards).upcoming().select_related("board")[:limit]
-
-
-def my_open_actions(person, limit: int | None = None):
-    """The same rows as /my/actions/ and the navigation's count (only boards the person still sits on)."""
-    qs = open_actions_of(person.user) if person.user_id else Action.objects.none()
-    return qs[:limit] if limit else qs
 
 
 def board_members(board):

@@ -37,7 +37,6 @@ def meeting_schedule(
     place: str = "",
     online_link: str = "",
     title: str = "",
-    by=None,
 ) -> Meeting:
     """Schedule a meeting with the standing agenda items and the board's current members invited."""
     if end_time <= start_time:
@@ -237,7 +236,7 @@ def paper_add(*, item: AgendaItem, title: str, file, by=None) -> Paper:
 
 
 @transaction.atomic
-def item_defer(*, item: AgendaItem, by=None) -> AgendaItem:
+def item_defer(*, item: AgendaItem) -> AgendaItem:
     """Defer an item to the board's next meeting: a copy goes on that agenda, the original points to it."""
     meeting = item.meeting
     ensure_meeting_editable(meeting)

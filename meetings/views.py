@@ -7,10 +7,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from actions.models import Action
+from actions.selectors import my_open_actions
 from actions.services import action_raise, action_review_save
 
 from . import forms, selectors, services
-from .access import board_for_user
+from .access import board_for_user, minutes_visible
 from .fields import parse_id
 from .concurrency import StaleEdit, save_if_unchanged
 from .models import AgendaItem, Meeting, Paper, Topic
@@ -18,14 +19,14 @@ from .models import AgendaItem, Meeting, Paper, Topic
 
 @require_safe
 def dashboard(request):
-    person = getattr(request.user, "person", None)
     return render(
         request,
         "meetings/dashboard.html",
         {
             "boards": selectors.boards_with_counts(request.user),
             "upcoming": selectors.upcoming_meetings(request.user),
-            "my_actions": selectors.my_open_actions(person, limit=10) if person else [],
+            # The same rows as /my/actions/ and the navigation's count.
+            "my_actions": my_open_actions(request.user)[:10],
         },
     )
 
@@ -80,10 +81,6 @@ def _people(board):
     return qs, list(qs)
 
 
-def _can_see_minutes(board, meeting) -> bool:
-    return board.can_edit or meeting.is_locked or meeting.minutes_circulated_at is not None
-
-
 def _meeting_page(request, slug, pk, *, status=200, bound=None):
     board = board_for_user(request.user, slug)
     meeting = selectors.meeting_for_page(board, pk)
@@ -94,7 +91,7 @@ def _meeting_page(request, slug, pk, *, status=200, bound=None):
         "board": board,
         "meeting": meeting,
         "items": items,
-        "show_minutes": _can_see_minutes(board, meeting),
+        "show_minutes": minutes_visible(board, meeting),
         "reopenings": selectors.meeting_reopenings(meeting),
         "next_meeting": services.next_meeting_of(meeting),
     }
@@ -122,7 +119,7 @@ def meeting_schedule(request, slug):
         if form.is_valid():
             try:
                 data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-                meeting = services.meeting_schedule(board=board, by=request.user, **data)
+                meeting = services.meeting_schedule(board=board, **data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -313,7 +310,7 @@ def item_move(request, slug, pk, item_pk):
 @require_POST
 def item_defer(request, slug, pk, item_pk):
     return _item_write(
-        request, slug, pk, item_pk, lambda item: services.item_defer(item=item, by=request.user),
+        request, slug, pk, item_pk, lambda item: services.item_defer(item=item),
         "“{item.title}” deferred to the meeting of {result.meeting.date:%-d %B %Y}.",
     )
 

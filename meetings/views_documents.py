@@ -24,8 +24,8 @@ from actions.filters import ActionFilter
 from actions.selectors import action_log, log_updated_at
 
 from . import exports
-from .access import board_for_user
-from .models import Meeting, MeetingStatus
+from .access import board_for_user, minutes_visible
+from .models import Meeting
 
 
 ACTION_LOG_PDF_MAX_ROWS = 500
@@ -46,15 +46,6 @@ def _meeting(request, slug, pk) -> Meeting:
     return meeting
 
 
-def minutes_visible(meeting: Meeting, *, can_edit: bool) -> bool:
-    """Members see minutes once the secretary has circulated them, or once they are approved."""
-    return (
-        can_edit
-        or meeting.minutes_circulated_at is not None
-        or meeting.status == MeetingStatus.APPROVED
-    )
-
-
 def _stem(meeting: Meeting, what: str) -> str:
     return f"{slugify(meeting.board.short_name or meeting.board.name)}-{what}-{meeting.date:%Y-%m-%d}"
 
@@ -68,7 +59,7 @@ def meeting_agenda_pdf(request, slug, pk):
 
 def _minutes_pack(request, slug, pk) -> exports.MeetingPack:
     meeting = _meeting(request, slug, pk)
-    if not minutes_visible(meeting, can_edit=meeting.board.can_edit):
+    if not minutes_visible(meeting.board, meeting):
         # Draft minutes do not exist yet as far as a member can tell.
         raise Http404("No minutes for this meeting yet")
     return exports.meeting_pack(meeting)

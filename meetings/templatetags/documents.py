@@ -2,7 +2,7 @@
 
 from django import template
 
-from meetings import views_documents
+from meetings import access, views_documents
 
 register = template.Library()
 
@@ -16,4 +16,4 @@ def calendar_subscription_url(context, board) -> str:
 @register.filter
 def minutes_visible(meeting, board) -> bool:
     """May this user read the meeting's minutes yet? (The same rule the download views apply.)"""
-    return views_documents.minutes_visible(meeting, can_edit=board.can_edit)
+    return access.minutes_visible(board, meeting)
