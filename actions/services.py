@@ -74,6 +74,8 @@ def action_raise(
     people = list(responsible)
     _check_action(text, people, whole_board)
     if item is not None:
+        # Raised while minuting an item: not once the meeting's minutes are approved.
+        ensure_meeting_editable(item.meeting)
         meeting = item.meeting
     if meeting is not None and meeting.board_id != board.pk:
         raise ValidationError("That meeting belongs to another board.", code="wrong_board")
@@ -106,11 +108,14 @@ def responsibility_set(*, action: Action, people: list[Person]) -> None:
         Responsibility.objects.update_or_create(action=action, person=person, defaults={"position": position})
 
 
-def _update_add(*, action: Action, status: str, note: str, status_note: str | None, meeting: Meeting | None, by) -> ActionUpdate:
+def _update_add(
+    *, action: Action, status: str, note: str, status_note: str | None, meeting: Meeting | None, by, also: Sequence[str] = ()
+) -> ActionUpdate:
     """Record a progress update on an action and move it to its new status.
 
     Inside the writers that have already called log_changed and locked the action: the progress
-    update from the action page and the import.
+    update from the action page and the import (which saves its other changed fields, `also`,
+    in the same save).
     """
     if status not in Status.values:
         raise ValidationError("Unknown status.", code="bad_status")
@@ -127,7 +132,7 @@ def _update_add(*, action: Action, status: str, note: str, status_note: str | No
     if status_note is not None:
         action.status_note = status_note
     action.version += 1
-    action.save(update_fields=["status", "status_note", "version", "updated_at"])
+    action.save(update_fields=["status", "status_note", "version", "updated_at", *also])
     return update
 
 
@@ -311,11 +316,12 @@ def actions_import(
 
 
 def _import_update(plan, *, note: str, by) -> None:
-    """Apply an imported row to the action it matched: a status change is an update with history."""
+    """Apply an imported row to the action it matched, in one save: a status change is an update with history.
+
+    The row is locked (preview_import(lock=True)) and the preview's fingerprint was checked.
+    """
 
     action = plan.action
-    if "status" in plan.changes:
-        _update_add(action=action, status=plan.status, status_note=plan.status_note, note=note, meeting=None, by=by)
     fields = []
     if "text" in plan.changes:
         action.text = plan.text
@@ -328,10 +334,11 @@ def _import_update(plan, *, note: str, by) -> None:
         action.whole_board = plan.whole_board
         fields.append("whole_board")
         responsibility_set(action=action, people=plan.people)
-    if fields:
-        action.updated_at = timezone.now()
-        # The row is locked (preview_import(lock=True)) and its version checked by the fingerprint.
-        save_if_unchanged(action, expected_version=action.version, fields=fields + ["updated_at"])
+    if "status" in plan.changes:
+        _update_add(action=action, status=plan.status, status_note=plan.status_note, note=note, meeting=None, by=by, also=fields)
+    elif fields:
+        action.version += 1
+        action.save(update_fields=[*fields, "version", "updated_at"])
 
 
 def _import_create(plans: list, *, board: Board, counter: int, by, note: str) -> list[Action]:

@@ -216,6 +216,21 @@ def test_changed_rows_are_updated_with_their_history(board, seed_people):
     assert Action.objects.get(board=board, number=72).text.endswith("Follow up in Oct.")
 
 
+def test_a_row_that_changes_status_and_text_is_one_save_and_one_update(board, seed_people):
+    rows = seed_rows()
+    actions_import(board=board, rows=read_file("a.csv", csv_bytes(rows)).rows, create_people=True)
+    a73 = Action.objects.get(board=board, number=73)
+    history_before = a73.history.count()
+    changed = [list(r) for r in rows]
+    changed[3][1] += " Report back in July."
+    changed[3][4] = "Closed"
+    result = actions_import(board=board, rows=read_file("a.csv", csv_bytes(changed)).rows, create_people=True)
+    assert result.updated == 1
+    a73.refresh_from_db()
+    assert a73.text.endswith("Report back in July.") and a73.status == Status.CLOSED
+    assert a73.version == 2 and a73.history.count() == history_before + 1 and a73.updates.count() == 1
+
+
 def test_it_creates_no_one_for_a_row_it_skips(board, seed_people):
     rows = [["90", "Send the figures", "ZZ", "not a date", "Open"]]
     for _ in range(2):
