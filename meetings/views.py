@@ -230,7 +230,7 @@ def item_add(request, slug, pk):
     meeting = _meeting(board, pk)
     if refused := _refuse_if_locked(request, meeting):
         return refused
-    people_qs, _ = _people(board)
+    people_qs = selectors.board_people(board)
     form = forms.AgendaItemForm(request.POST, people_qs=people_qs)
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -249,7 +249,7 @@ def item_edit(request, slug, pk, item_pk):
     item = _item(board, pk, item_pk)
     if refused := _refuse_if_locked(request, item.meeting):
         return refused
-    people_qs, _ = _people(board)
+    people_qs = selectors.board_people(board)
     status = 200
     if request.method == "POST":
         form = forms.AgendaItemForm(request.POST, instance=item, people_qs=people_qs)
@@ -374,7 +374,7 @@ def item_raise_action(request, slug, pk, item_pk):
     item = _item(board, pk, item_pk)
     if refused := _refuse_if_locked(request, item.meeting):
         return refused
-    people_qs, _ = _people(board)
+    people_qs = selectors.board_people(board)
     form = forms.RaiseActionForm(request.POST, item=item, people_qs=people_qs)
     if form.is_valid():
         data = form.cleaned_data
@@ -473,7 +473,7 @@ def _forward_plan_page(request, slug, *, status=200, topic_form=None, schedule_f
     scheduled = [t for t in topics if t.scheduled_item_id is not None]
     context = {"board": board, "untaken": untaken, "scheduled": scheduled}
     if board.can_edit:
-        people_qs, _ = _people(board)
+        people_qs = selectors.board_people(board)
         future_qs = board.meetings.upcoming()
         future = list(future_qs)
         context["has_future_meetings"] = bool(future)
@@ -489,7 +489,7 @@ def _forward_plan_page(request, slug, *, status=200, topic_form=None, schedule_f
 @require_POST
 def topic_add(request, slug):
     board = board_for_user(request.user, slug, edit=True)
-    people_qs, _ = _people(board)
+    people_qs = selectors.board_people(board)
     form = forms.TopicForm(request.POST, people_qs=people_qs, meetings_qs=board.meetings.all())
     if form.is_valid():
         topic = form.save(commit=False)

@@ -302,6 +302,16 @@ def test_it_raises_an_action_with_the_next_number_shown_at_once(client, secretar
     assert "Action 77 raised" in body and "<strong>Action 77</strong>" in body
 
 
+def test_the_service_refuses_an_action_raised_at_an_item_of_approved_minutes(meeting, item):
+    from django.core.exceptions import ValidationError
+
+    Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.APPROVED)
+    item.refresh_from_db()
+    with pytest.raises(ValidationError):
+        action_raise(board=meeting.board, text="Too late", whole_board=True, item=item)
+    assert not Action.objects.exists()
+
+
 def test_it_refuses_an_action_without_text_or_responsible(client, secretary, meeting, item):
     login(client, secretary)
     response = client.post(url("item-raise-action", meeting, item_pk=item.pk), {f"action-{item.pk}-text": ""})
