@@ -25,6 +25,7 @@ from actions.models import OPEN_STATUSES, Action, ActionUpdate
 from actions.selectors import log_updated_at
 
 from .models import AgendaItem, Attendance, AttendanceStatus, Board, Meeting, Membership, Paper, Role, Topic
+from .services import item_start_times
 
 LONDON = ZoneInfo("Europe/London")
 # The minutes print the whole log as it stood, as the board's Word minutes do, up to this many
@@ -89,16 +90,6 @@ def log_cut_note(pack: MeetingPack) -> str:
     )
 
 
-def schedule(items, start: datetime.time) -> list[tuple[int, AgendaItem, datetime.time]]:
-    """Number the items 1, 2, 3 … and give each its start time: the meeting's start plus the time before it."""
-    clock = datetime.datetime.combine(datetime.date(2000, 1, 1), start)
-    out = []
-    for number, item in enumerate(items, start=1):
-        out.append((number, item, clock.time()))
-        clock += datetime.timedelta(minutes=item.duration_minutes)
-    return out
-
-
 def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
     """Everything the agenda and minutes of `meeting` show, in a fixed number of queries.
 
@@ -147,6 +138,7 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
         log = []
         open_before = list(log_qs.open().exclude(meeting=meeting))
     updated = log_updated_at(board)
+    item_start_times(meeting, items)
     return MeetingPack(
         board=board,
         meeting=meeting,
@@ -156,8 +148,8 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
         invited=[a for a in attendances if a.status == AttendanceStatus.INVITED and not a.is_guest],
         guests=[a for a in attendances if a.is_guest and a.status in (AttendanceStatus.PRESENT, AttendanceStatus.INVITED)],
         items=[
-            ScheduledItem(number=n, item=it, starts=t, papers=it.paper_list, actions=it.action_list)
-            for n, it, t in schedule(items, meeting.start_time)
+            ScheduledItem(number=n, item=it, starts=it.starts_at, papers=it.paper_list, actions=it.action_list)
+            for n, it in enumerate(items, start=1)
         ],
         open_actions=open_before,
         action_log=log,
