@@ -2,14 +2,12 @@
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from actions.models import Status
 
 from .fields import IdChoiceField, IdMultipleChoiceField, VersionField
 from .models import AgendaItem, AttendanceStatus, Meeting, Person, Topic
-from .services import PAPER_EXTENSIONS
 
 
 def _people_choices(people, blank: str | None = "—") -> list[tuple]:
@@ -151,14 +149,6 @@ class PaperForm(forms.Form):
         if item is not None:
             # Unique ids: one upload form per item on the agenda page.
             self.prefix = f"paper-{item.pk}"
-
-    def clean_file(self):
-        file = self.cleaned_data["file"]
-        if not any(file.name.lower().endswith(ext) for ext in PAPER_EXTENSIONS):
-            raise ValidationError("Papers must be PDF, Word or Excel files.", code="bad_type")
-        if file.size > settings.MAX_UPLOAD_BYTES:
-            raise ValidationError("Papers may be at most 20 MB.", code="too_big")
-        return file
 
 
 class MinutesForm(forms.ModelForm):
