@@ -1,5 +1,6 @@
 """Fixtures shared by every app's tests: a board and its people in each role."""
 
+import io
 import os
 
 import pytest
@@ -8,10 +9,10 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("PLAYWRIGHT_BROWSERS_PATH", os.path.join(os.path.dirname(__file__), ".playwright"))
 
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.cache import cache  # noqa: E402
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
-from meetings.models import Board, Membership, Person, Role  # noqa: E402
+from meetings.models import Board, Membership, Person, Role
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +24,9 @@ def _test_settings(settings, tmp_path):
     cache.clear()
 
 
-def make_person(username: str, full_name: str, initials: str, *, board: Board | None = None, role: str | None = None, **user_fields):
+def make_person(
+    username: str, full_name: str, initials: str, *, board: Board | None = None, role: str | None = None, **user_fields
+):
     user = get_user_model().objects.create_user(username=username, password="pw-" + username, **user_fields)
     person = Person.objects.create(user=user, full_name=full_name, initials=initials, organisation="Test Council")
     if board is not None:
@@ -70,7 +73,7 @@ def staff(db):
 def demo_board(db):
     from django.core.management import call_command
 
-    call_command("load_demo", password="demo-pass", stdout=open(os.devnull, "w"))
+    call_command("load_demo", password="demo-pass", stdout=io.StringIO())
     return Board.objects.get(slug="south-east-alb")
 
 

@@ -3,8 +3,8 @@
 import csv
 import datetime
 import io
-from copy import copy
 from collections.abc import Iterable
+from copy import copy
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell

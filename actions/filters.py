@@ -27,9 +27,7 @@ def search_actions(queryset: QuerySet, q: str) -> QuerySet:
         return _search_postgresql(queryset, q)
     for word in q.split():
         in_updates = ActionUpdate.objects.filter(note__icontains=word).values("action_id")
-        queryset = queryset.filter(
-            Q(text__icontains=word) | Q(status_note__icontains=word) | Q(pk__in=in_updates)
-        )
+        queryset = queryset.filter(Q(text__icontains=word) | Q(status_note__icontains=word) | Q(pk__in=in_updates))
     return queryset
 
 

@@ -15,7 +15,10 @@ class ActionUpdateForm(forms.ModelForm):
     """A progress note and the status it leaves the action in."""
 
     status_note = forms.CharField(
-        label="Status note", max_length=300, required=False, help_text='Shown beside the status in the log, e.g. "moved to kinship care group".'
+        label="Status note",
+        max_length=300,
+        required=False,
+        help_text='Shown beside the status in the log, e.g. "moved to kinship care group".',
     )
     version = VersionField(min_value=1)
 
@@ -51,9 +54,7 @@ class ActionUpdateForm(forms.ModelForm):
 class ActionEditForm(forms.ModelForm):
     """What an editor may change about an action; its number, origin and status history stay."""
 
-    responsible = IdMultipleChoiceField(
-        queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 6})
-    )
+    responsible = IdMultipleChoiceField(queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
     version = VersionField(min_value=1)
 
     class Meta:

@@ -116,7 +116,9 @@ class ImportConfirmForm(forms.Form):
         layout = [Field("payload")]
         if ask_create_people:
             if unknown_initials:
-                self.fields["create_people"].label = "Create people for the unknown initials " + ", ".join(unknown_initials)
+                self.fields["create_people"].label = "Create people for the unknown initials " + ", ".join(
+                    unknown_initials
+                )
             layout.append(Field("create_people"))
         else:
             del self.fields["create_people"]
@@ -125,16 +127,27 @@ class ImportConfirmForm(forms.Form):
 
     def clean_payload(self):
         try:
-            data = signing.loads(self.cleaned_data["payload"], salt=_salt(self.board, self.user), max_age=PAYLOAD_MAX_AGE)
+            data = signing.loads(
+                self.cleaned_data["payload"], salt=_salt(self.board, self.user), max_age=PAYLOAD_MAX_AGE
+            )
         except signing.SignatureExpired:
-            raise ValidationError("This preview is more than two hours old: upload the file again.", code="expired") from None
+            raise ValidationError(
+                "This preview is more than two hours old: upload the file again.", code="expired"
+            ) from None
         except signing.BadSignature:
-            raise ValidationError("This preview could not be read back: upload the file again.", code="bad_payload") from None
+            raise ValidationError(
+                "This preview could not be read back: upload the file again.", code="bad_payload"
+            ) from None
         try:
             data["rows"] = [RawRow.from_list(row) for row in data["rows"]]
             data["parsed"] = ParsedFile(
-                rows=data["rows"], columns=dict(data["columns"]), ignored_columns=list(data["ignored"]), source=data["source"]
+                rows=data["rows"],
+                columns=dict(data["columns"]),
+                ignored_columns=list(data["ignored"]),
+                source=data["source"],
             )
         except (KeyError, TypeError, ValueError):
-            raise ValidationError("This preview could not be read back: upload the file again.", code="bad_payload") from None
+            raise ValidationError(
+                "This preview could not be read back: upload the file again.", code="bad_payload"
+            ) from None
         return data

@@ -101,19 +101,92 @@ def _header_key(text: str) -> str:
 
 
 HEADER_ALIASES: dict[str, set[str]] = {
-    "number": {"no", "number", "num", "nr", "ref", "reference", "id", "#", "action no", "action number",
-               "action ref", "action id", "item no", "ref no", "no #", "n"},
-    "text": {"action", "actions", "action point", "action points", "description", "action description",
-             "task", "tasks", "what", "details", "detail", "text", "action required", "agreed action",
-             "action agreed", "actions agreed"},
-    "responsible": {"responsible", "owner", "owners", "lead", "leads", "who", "by", "by whom", "responsibility",
-                    "responsible person", "person responsible", "assigned to", "action by", "action owner",
-                    "initials", "lead officer", "lead person", "responsible officer"},
-    "issued": {"date issued", "issued", "raised", "date raised", "date", "meeting", "meeting date",
-               "date of meeting", "when raised", "date added", "date opened", "month", "date agreed",
-               "issued on", "raised on", "date set", "meeting raised"},
-    "status": {"status", "progress", "state", "rag", "rag status", "current status", "status update",
-               "progress update", "open closed"},
+    "number": {
+        "no",
+        "number",
+        "num",
+        "nr",
+        "ref",
+        "reference",
+        "id",
+        "#",
+        "action no",
+        "action number",
+        "action ref",
+        "action id",
+        "item no",
+        "ref no",
+        "no #",
+        "n",
+    },
+    "text": {
+        "action",
+        "actions",
+        "action point",
+        "action points",
+        "description",
+        "action description",
+        "task",
+        "tasks",
+        "what",
+        "details",
+        "detail",
+        "text",
+        "action required",
+        "agreed action",
+        "action agreed",
+        "actions agreed",
+    },
+    "responsible": {
+        "responsible",
+        "owner",
+        "owners",
+        "lead",
+        "leads",
+        "who",
+        "by",
+        "by whom",
+        "responsibility",
+        "responsible person",
+        "person responsible",
+        "assigned to",
+        "action by",
+        "action owner",
+        "initials",
+        "lead officer",
+        "lead person",
+        "responsible officer",
+    },
+    "issued": {
+        "date issued",
+        "issued",
+        "raised",
+        "date raised",
+        "date",
+        "meeting",
+        "meeting date",
+        "date of meeting",
+        "when raised",
+        "date added",
+        "date opened",
+        "month",
+        "date agreed",
+        "issued on",
+        "raised on",
+        "date set",
+        "meeting raised",
+    },
+    "status": {
+        "status",
+        "progress",
+        "state",
+        "rag",
+        "rag status",
+        "current status",
+        "status update",
+        "progress update",
+        "open closed",
+    },
     "note": {"note", "notes", "comment", "comments", "status note", "update", "updates", "remarks"},
 }
 # Columns that carry a date but not the date the action was raised.
@@ -202,9 +275,7 @@ def _rows_from_table(
 def _to_raw_rows(mapping: dict[str, int], body: list[tuple[str, list[str]]]) -> list[RawRow]:
     rows = []
     for where, cells in body:
-        values = {
-            name: (cells[index].strip() if index < len(cells) else "") for name, index in mapping.items()
-        }
+        values = {name: (cells[index].strip() if index < len(cells) else "") for name, index in mapping.items()}
         filled = [v for v in values.values() if v]
         # A row merged across the table ("2023 actions") is a heading, not an action.
         if len(filled) > 1 and len(set(filled)) == 1 and not _INT.match(filled[0]):
@@ -360,7 +431,11 @@ def _cell_str(value) -> str:
 
 def read_xlsx(data: bytes) -> ParsedFile:
     archive = _open_zip(
-        data, kind="Excel (.xlsx)", required="xl/workbook.xml", row_tags=(b"<row ", b"<row>"), max_rows=4 * MAX_ROWS + 100
+        data,
+        kind="Excel (.xlsx)",
+        required="xl/workbook.xml",
+        row_tags=(b"<row ", b"<row>"),
+        max_rows=4 * MAX_ROWS + 100,
     )
     archive.close()
     import openpyxl
@@ -414,9 +489,7 @@ def _docx_table_cells(tbl) -> Iterator[list[str]]:
     for tr in tbl.tr_lst:
         cells: list[str] = []
         for tc in tr.tc_lst:
-            text = "\n".join(
-                "".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p"))
-            ).strip()
+            text = "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p"))).strip()
             cells.extend([text] * max(tc.grid_span, 1))
             if len(cells) >= MAX_COLUMNS:
                 break
@@ -425,7 +498,11 @@ def _docx_table_cells(tbl) -> Iterator[list[str]]:
 
 def read_docx(data: bytes) -> ParsedFile:
     archive = _open_zip(
-        data, kind="Word (.docx)", required="word/document.xml", row_tags=(b"<w:tr>", b"<w:tr "), max_rows=MAX_ROWS + 1000
+        data,
+        kind="Word (.docx)",
+        required="word/document.xml",
+        row_tags=(b"<w:tr>", b"<w:tr "),
+        max_rows=MAX_ROWS + 1000,
     )
     archive.close()
     import docx
@@ -462,7 +539,9 @@ def read_docx(data: bytes) -> ParsedFile:
                 )
     if mapping is None:
         raise ImportRefused(NO_TABLE, code="no_table")
-    return _parsed(mapping, header, body, source=("table " if len(sources) == 1 else "tables ") + ", ".join(map(str, sources)))
+    return _parsed(
+        mapping, header, body, source=("table " if len(sources) == 1 else "tables ") + ", ".join(map(str, sources))
+    )
 
 
 # --------------------------------------------------------------------------- reading cells as people write them
@@ -639,7 +718,9 @@ class RowPlan:
 
     @property
     def responsible_label(self) -> str:
-        return responsible_label([p.initials for p in self.people] + self.unknown_initials, whole_board=self.whole_board)
+        return responsible_label(
+            [p.initials for p in self.people] + self.unknown_initials, whole_board=self.whole_board
+        )
 
     @property
     def blocking_problems(self) -> list[Problem]:
@@ -691,8 +772,14 @@ class Preview:
     def fingerprint(self) -> str:
         """What the preview promised: confirm refuses if the board changed under it since."""
         state = [
-            (r.raw.where, r.kind, getattr(r.action, "pk", None), getattr(r.action, "version", None),
-             [p.code for p in r.problems], [p.pk for p in r.people])
+            (
+                r.raw.where,
+                r.kind,
+                getattr(r.action, "pk", None),
+                getattr(r.action, "version", None),
+                [p.code for p in r.problems],
+                [p.pk for p in r.people],
+            )
             for r in self.rows
         ]
         return hashlib.sha256(json.dumps(state).encode()).hexdigest()
@@ -788,18 +875,26 @@ def plan_rows(
             if plan.number is None:
                 problems.append(Problem("bad_number", f"“{raw.number}” is not an action number."))
             elif numbers[plan.number] > 1:
-                problems.append(Problem("duplicate_number", f"Number {plan.number} appears more than once in the file."))
+                problems.append(
+                    Problem("duplicate_number", f"Number {plan.number} appears more than once in the file.")
+                )
         if not plan.text:
             problems.append(Problem("no_text", "The action has no text."))
         elif len(plan.text) > MAX_TEXT_CHARS:
-            problems.append(Problem("text_too_long", f"The action's text is longer than {MAX_TEXT_CHARS:,} characters."))
+            problems.append(
+                Problem("text_too_long", f"The action's text is longer than {MAX_TEXT_CHARS:,} characters.")
+            )
 
         _resolve_people(plan, by_initials, by_name, current_ids)
 
         issued = parse_issued(raw.issued)
         if issued is None:
             if raw.issued.strip():
-                problems.append(Problem("bad_date", f"Cannot read the date “{raw.issued}” (write it like “Feb 2024” or “17/04/2024”)."))
+                problems.append(
+                    Problem(
+                        "bad_date", f"Cannot read the date “{raw.issued}” (write it like “Feb 2024” or “17/04/2024”)."
+                    )
+                )
             else:
                 problems.append(Problem("no_date", "No date issued."))
         else:
@@ -807,18 +902,24 @@ def plan_rows(
 
         status = parse_status(raw.status)
         if status is None:
-            problems.append(Problem("bad_status", f"Unknown status “{raw.status}” (use Open, In progress, Complete or Closed)."))
+            problems.append(
+                Problem("bad_status", f"Unknown status “{raw.status}” (use Open, In progress, Complete or Closed).")
+            )
         else:
             plan.status, plan.status_note = status
             if raw.note.strip():
-                plan.status_note = "; ".join(filter(None, [plan.status_note, " ".join(raw.note.split())]))[:MAX_NOTE_CHARS]
+                plan.status_note = "; ".join(filter(None, [plan.status_note, " ".join(raw.note.split())]))[
+                    :MAX_NOTE_CHARS
+                ]
 
         # Which existing action is this row? By number; rows without one, by their text.
         existing = None
         if plan.number is not None:
             existing = by_number.get(plan.number)
-            if existing is not None and plan.text and not (
-                _same_text(existing.text, plan.text) or _similar_text(existing.text, plan.text)
+            if (
+                existing is not None
+                and plan.text
+                and not (_same_text(existing.text, plan.text) or _similar_text(existing.text, plan.text))
             ):
                 problems.append(
                     Problem(
@@ -831,7 +932,11 @@ def plan_rows(
             same = [a for a in by_text.get(" ".join(plan.text.split()).casefold(), []) if a.removed_at is None]
             existing = same[0] if same else None
         if existing is not None and existing.removed_at is not None:
-            problems.append(Problem("removed", f"Action {existing.number} was removed from the log; the import does not bring it back."))
+            problems.append(
+                Problem(
+                    "removed", f"Action {existing.number} was removed from the log; the import does not bring it back."
+                )
+            )
             existing = None
         plan.action = existing
 

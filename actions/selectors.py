@@ -49,12 +49,7 @@ def log_updated_at(board: Board) -> datetime.datetime | None:
 
 def action_page(board: Board) -> QuerySet[Action]:
     """The board's live actions as the action page shows one: origin meeting and item, people."""
-    return (
-        Action.objects.live()
-        .filter(board=board)
-        .select_related("board", "meeting", "agenda_item")
-        .with_people()
-    )
+    return Action.objects.live().filter(board=board).select_related("board", "meeting", "agenda_item").with_people()
 
 
 def action_history(action: Action) -> QuerySet[ActionUpdate]:
@@ -130,8 +125,17 @@ def export_rows(actions) -> list[ExportRow]:
 
     values = list(
         actions.prefetch_related(None).values(
-            "pk", "number", "text", "whole_board", "issued_on", "due_date", "meeting__date", "status",
-            "status_note", "last_update_at", "last_update_note",
+            "pk",
+            "number",
+            "text",
+            "whole_board",
+            "issued_on",
+            "due_date",
+            "meeting__date",
+            "status",
+            "status_note",
+            "last_update_at",
+            "last_update_note",
         )
     )
     initials: dict[int, list[str]] = {}

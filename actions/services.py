@@ -47,9 +47,7 @@ def allocate_action_number(board: Board) -> int:
 
 def _check_action(text: str, people: list[Person], whole_board: bool) -> None:
     if not people and not whole_board:
-        raise ValidationError(
-            "Say who is responsible: one or more people, or the whole board.", code="no_responsible"
-        )
+        raise ValidationError("Say who is responsible: one or more people, or the whole board.", code="no_responsible")
     if not text.strip():
         raise ValidationError("The action needs some text.", code="no_text")
 
@@ -109,7 +107,14 @@ def responsibility_set(*, action: Action, people: list[Person]) -> None:
 
 
 def _update_add(
-    *, action: Action, status: str, note: str, status_note: str | None, meeting: Meeting | None, by, also: Sequence[str] = ()
+    *,
+    action: Action,
+    status: str,
+    note: str,
+    status_note: str | None,
+    meeting: Meeting | None,
+    by,
+    also: Sequence[str] = (),
 ) -> ActionUpdate:
     """Record a progress update on an action and move it to its new status.
 
@@ -155,10 +160,7 @@ def action_review_save(*, meeting: Meeting, entries: list[dict], by=None) -> lis
             raise ValidationError(f"Unknown status for action {entry['action'].number}.", code="bad_status")
     log_changed(meeting.board_id)
     ids = [entry["action"].pk for entry in entries]
-    current = {
-        a.pk: a
-        for a in Action.objects.select_for_update().filter(pk__in=ids, board_id=meeting.board_id).live()
-    }
+    current = {a.pk: a for a in Action.objects.select_for_update().filter(pk__in=ids, board_id=meeting.board_id).live()}
     if len(current) != len(set(ids)):
         raise ValidationError("Some of these actions are not on this board's log.", code="wrong_board")
     now = timezone.now()
@@ -172,8 +174,13 @@ def action_review_save(*, meeting: Meeting, entries: list[dict], by=None) -> lis
             continue
         updates.append(
             ActionUpdate(
-                action=action, meeting=meeting, note=note, status_before=action.status,
-                status_after=entry["status"], created_at=now, created_by=by,
+                action=action,
+                meeting=meeting,
+                note=note,
+                status_before=action.status,
+                status_after=entry["status"],
+                created_at=now,
+                created_by=by,
             )
         )
         action.status = entry["status"]
@@ -335,7 +342,9 @@ def _import_update(plan, *, note: str, by) -> None:
         fields.append("whole_board")
         responsibility_set(action=action, people=plan.people)
     if "status" in plan.changes:
-        _update_add(action=action, status=plan.status, status_note=plan.status_note, note=note, meeting=None, by=by, also=fields)
+        _update_add(
+            action=action, status=plan.status, status_note=plan.status_note, note=note, meeting=None, by=by, also=fields
+        )
     elif fields:
         action.version += 1
         action.save(update_fields=[*fields, "version", "updated_at"])

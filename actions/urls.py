@@ -9,7 +9,9 @@ urlpatterns = [
     path("boards/<slug:slug>/actions/export.csv", views.action_export_csv, name="action-export-csv"),
     path("boards/<slug:slug>/actions/export.xlsx", views.action_export_xlsx, name="action-export-xlsx"),
     path("boards/<slug:slug>/actions/import/", views_import.action_import, name="action-import"),
-    path("boards/<slug:slug>/actions/import/confirm/", views_import.action_import_confirm, name="action-import-confirm"),
+    path(
+        "boards/<slug:slug>/actions/import/confirm/", views_import.action_import_confirm, name="action-import-confirm"
+    ),
     path("boards/<slug:slug>/actions/<id:number>/", views.action_detail, name="action-detail"),
     path("boards/<slug:slug>/actions/<id:number>/edit/", views.action_edit, name="action-edit"),
     path("boards/<slug:slug>/actions/<id:number>/updates/", views.action_update_add, name="action-update-add"),

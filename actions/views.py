@@ -49,9 +49,12 @@ def _export(request, slug, render_file, extension: str, content_type: str):
     board = board_for_user(request.user, slug)
     log = _log_filter(request, board)
     if not log.is_valid():
-        return HttpResponse("These filters are not valid: " + "; ".join(
-            f"{field}: {' '.join(errors)}" for field, errors in log.errors.items()
-        ), status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            "These filters are not valid: "
+            + "; ".join(f"{field}: {' '.join(errors)}" for field, errors in log.errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     content = render_file(selectors.export_rows(log.qs), board)
     filename = f"{board.slug}-actions-{timezone.localdate():%Y-%m-%d}.{extension}"
     response = HttpResponse(content, content_type=content_type)
@@ -61,9 +64,7 @@ def _export(request, slug, render_file, extension: str, content_type: str):
 
 @require_safe
 def action_export_csv(request, slug):
-    return _export(
-        request, slug, lambda rows, board: exports.action_log_csv(rows), "csv", exports.CSV_CONTENT_TYPE
-    )
+    return _export(request, slug, lambda rows, board: exports.action_log_csv(rows), "csv", exports.CSV_CONTENT_TYPE)
 
 
 @require_safe

@@ -9,4 +9,3 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("actions.urls")),
 ]
-

@@ -58,36 +58,164 @@ class Size:
 
 
 SIZES = {
-    "large": Size(boards=20, members=15, meetings=40, upcoming=4, items=12, actions=10_000, updates=3, open_actions=300, topics=10),
-    "small": Size(boards=2, members=15, meetings=4, upcoming=2, items=12, actions=30, updates=3, open_actions=10, topics=3),
+    "large": Size(
+        boards=20, members=15, meetings=40, upcoming=4, items=12, actions=10_000, updates=3, open_actions=300, topics=10
+    ),
+    "small": Size(
+        boards=2, members=15, meetings=4, upcoming=2, items=12, actions=30, updates=3, open_actions=10, topics=3
+    ),
 }
 
 MEETING_GAP = datetime.timedelta(days=28)
 
-FIRST = ["Alex", "Bea", "Carys", "Dev", "Erin", "Femi", "Gita", "Hal", "Ines", "Jon", "Kira", "Lorna", "Mo",
-         "Nia", "Owen", "Priya", "Quinn", "Ravi", "Sian", "Tom", "Uma", "Vic", "Wyn", "Yusuf", "Zoë"]
-LAST = ["Hunt", "Young", "Evans", "Hale", "Khan", "Okafor", "Price", "Shah", "Turner", "Walsh", "Ashby", "Byrne",
-        "Clarke", "Doyle", "Ellis", "Frost", "Grant", "Hayes", "Irwin", "Jones"]
-ORGS = ["Adopt Thames Valley", "CAFCASS", "PACT", "Adoption South East", "Kent County Council",
-        "Surrey County Council", "Brighton & Hove City Council", "Adopt South", "Coram", "Family Justice Board"]
-TOPICS = ["Adopter recruitment", "Early permanence", "Post order support", "Sibling placements", "PLO working group",
-          "Regional adoption agency performance", "Kinship care", "Adoption support fund", "Contact arrangements",
-          "Life story work", "Court timeliness", "Data dashboard", "Training for social workers", "Inter-agency fees"]
-VERBS = ["Circulate", "Review", "Draft", "Report back on", "Agree", "Share", "Arrange", "Follow up",
-         "Update the board on", "Prepare a paper on", "Liaise with the RAA about", "Collect figures for"]
-OBJECTS = ["the adopter recruitment campaign", "early permanence placements", "post order contact",
-           "the kinship care pathway", "sibling assessments", "the ASF fair access limit", "court delays",
-           "the regional data dashboard", "life story work training", "the PLO working group terms",
-           "inter-agency fee arrangements", "the annual report"]
-NOTES = ["Discussed at the meeting; good progress reported.", "Paper circulated with the minutes.",
-         "Awaiting figures from the local authorities.", "Moved to the next meeting.",
-         "Working group met twice; report due soon.", "Complete — shared with all members.",
-         "Chair to pick this up with the DCS.", "Carried forward: no update this time."]
+FIRST = [
+    "Alex",
+    "Bea",
+    "Carys",
+    "Dev",
+    "Erin",
+    "Femi",
+    "Gita",
+    "Hal",
+    "Ines",
+    "Jon",
+    "Kira",
+    "Lorna",
+    "Mo",
+    "Nia",
+    "Owen",
+    "Priya",
+    "Quinn",
+    "Ravi",
+    "Sian",
+    "Tom",
+    "Uma",
+    "Vic",
+    "Wyn",
+    "Yusuf",
+    "Zoë",
+]
+LAST = [
+    "Hunt",
+    "Young",
+    "Evans",
+    "Hale",
+    "Khan",
+    "Okafor",
+    "Price",
+    "Shah",
+    "Turner",
+    "Walsh",
+    "Ashby",
+    "Byrne",
+    "Clarke",
+    "Doyle",
+    "Ellis",
+    "Frost",
+    "Grant",
+    "Hayes",
+    "Irwin",
+    "Jones",
+]
+ORGS = [
+    "Adopt Thames Valley",
+    "CAFCASS",
+    "PACT",
+    "Adoption South East",
+    "Kent County Council",
+    "Surrey County Council",
+    "Brighton & Hove City Council",
+    "Adopt South",
+    "Coram",
+    "Family Justice Board",
+]
+TOPICS = [
+    "Adopter recruitment",
+    "Early permanence",
+    "Post order support",
+    "Sibling placements",
+    "PLO working group",
+    "Regional adoption agency performance",
+    "Kinship care",
+    "Adoption support fund",
+    "Contact arrangements",
+    "Life story work",
+    "Court timeliness",
+    "Data dashboard",
+    "Training for social workers",
+    "Inter-agency fees",
+]
+VERBS = [
+    "Circulate",
+    "Review",
+    "Draft",
+    "Report back on",
+    "Agree",
+    "Share",
+    "Arrange",
+    "Follow up",
+    "Update the board on",
+    "Prepare a paper on",
+    "Liaise with the RAA about",
+    "Collect figures for",
+]
+OBJECTS = [
+    "the adopter recruitment campaign",
+    "early permanence placements",
+    "post order contact",
+    "the kinship care pathway",
+    "sibling assessments",
+    "the ASF fair access limit",
+    "court delays",
+    "the regional data dashboard",
+    "life story work training",
+    "the PLO working group terms",
+    "inter-agency fee arrangements",
+    "the annual report",
+]
+NOTES = [
+    "Discussed at the meeting; good progress reported.",
+    "Paper circulated with the minutes.",
+    "Awaiting figures from the local authorities.",
+    "Moved to the next meeting.",
+    "Working group met twice; report due soon.",
+    "Complete — shared with all members.",
+    "Chair to pick this up with the DCS.",
+    "Carried forward: no update this time.",
+]
 
 
 def _text(rng: random.Random, words: int) -> str:
-    vocab = ("the board noted the report and agreed to keep the figures under review members asked about "
-             "timeliness of placements and the support offered after an order was made").split()
+    vocab = [
+        "the",
+        "board",
+        "noted",
+        "the",
+        "report",
+        "and",
+        "agreed",
+        "to",
+        "keep",
+        "the",
+        "figures",
+        "under",
+        "review",
+        "members",
+        "asked",
+        "about",
+        "timeliness",
+        "of",
+        "placements",
+        "and",
+        "the",
+        "support",
+        "offered",
+        "after",
+        "an",
+        "order",
+        "was",
+        "made",
+    ]
     return " ".join(rng.choice(vocab) for _ in range(words)).capitalize() + "."
 
 
@@ -106,9 +234,15 @@ def generate(size: Size, *, today: datetime.date | None = None, seed: int = 6) -
     # One hash for everyone: hashing 300 passwords would take longer than writing all the rows.
     password = make_password(BENCH_PASSWORD)
 
-    bench_user = User.objects.create(username=BENCH_USERNAME, password=password, first_name="Bench", last_name="Secretary")
+    bench_user = User.objects.create(
+        username=BENCH_USERNAME, password=password, first_name="Bench", last_name="Secretary"
+    )
     bench_person = Person.objects.create(
-        user=bench_user, full_name="Bench Secretary", initials="BS", organisation="AdoptBoard", job_title="Board support"
+        user=bench_user,
+        full_name="Bench Secretary",
+        initials="BS",
+        organisation="AdoptBoard",
+        job_title="Board support",
     )
 
     boards = Board.objects.bulk_create(
@@ -125,7 +259,9 @@ def generate(size: Size, *, today: datetime.date | None = None, seed: int = 6) -
     # People: 14 per board plus the bench user, who is secretary of the big board and a member of
     # up to four more (so the dashboard shows several boards).
     users = User.objects.bulk_create(
-        User(username=f"p{b:02d}-{m:02d}", password=password) for b in range(size.boards) for m in range(size.members - 1)
+        User(username=f"p{b:02d}-{m:02d}", password=password)
+        for b in range(size.boards)
+        for m in range(size.members - 1)
     )
     people = Person.objects.bulk_create(
         Person(
@@ -142,13 +278,17 @@ def generate(size: Size, *, today: datetime.date | None = None, seed: int = 6) -
     memberships = []
     since = today - datetime.timedelta(days=5 * 365)
     for b, board in enumerate(boards):
-        seats = people[b * (size.members - 1):(b + 1) * (size.members - 1)]
+        seats = people[b * (size.members - 1) : (b + 1) * (size.members - 1)]
         roles = [Role.CHAIR, Role.VICE_CHAIR] + [Role.MEMBER] * (len(seats) - 3) + [Role.ADVISER]
         if b == 0:
             roles[-1] = Role.OBSERVER
         memberships += [Membership(board=board, person=p, role=r, since=since) for p, r in zip(seats, roles)]
         if b < 5:
-            memberships.append(Membership(board=board, person=bench_person, role=Role.SECRETARY if b == 0 else Role.MEMBER, since=since))
+            memberships.append(
+                Membership(
+                    board=board, person=bench_person, role=Role.SECRETARY if b == 0 else Role.MEMBER, since=since
+                )
+            )
             seats = [bench_person, *seats]
         board_people[board.pk] = list(seats)
     Membership.objects.bulk_create(memberships)
@@ -169,8 +309,12 @@ def generate(size: Size, *, today: datetime.date | None = None, seed: int = 6) -
             approved_at = timezone.make_aware(datetime.datetime.combine(date + MEETING_GAP, datetime.time(16, 0)))
             meetings.append(
                 Meeting(
-                    board=board, date=date, start_time=datetime.time(14, 0), end_time=datetime.time(16, 0),
-                    place="County Hall, Room 2", status=status,
+                    board=board,
+                    date=date,
+                    start_time=datetime.time(14, 0),
+                    end_time=datetime.time(16, 0),
+                    place="County Hall, Room 2",
+                    status=status,
                     approved_at=approved_at if status == MeetingStatus.APPROVED else None,
                     minutes_circulated_at=approved_at - datetime.timedelta(days=20) if date < today else None,
                 )
@@ -192,7 +336,11 @@ def generate(size: Size, *, today: datetime.date | None = None, seed: int = 6) -
             topical = minutes == 15
             items.append(
                 AgendaItem(
-                    meeting=m, position=pos, title=title, duration_minutes=minutes, is_standing=not topical,
+                    meeting=m,
+                    position=pos,
+                    title=title,
+                    duration_minutes=minutes,
+                    is_standing=not topical,
                     purpose=rng.choice(list(Purpose.values)) if topical else Purpose.INFORMATION,
                     lead=seats[pos % len(seats)] if topical else None,
                     description=_text(rng, 25) if topical else "",
@@ -216,10 +364,15 @@ def generate(size: Size, *, today: datetime.date | None = None, seed: int = 6) -
     for board in boards:
         ms = by_board[board.pk]
         for t in range(size.topics):
-            topics.append(Topic(
-                board=board, title=f"{TOPICS[t % len(TOPICS)]} — proposal {t + 1}", proposed_by=board_people[board.pk][t % 5],
-                proposed_at=ms[max(0, past_count - 1 - t)], proposed_on=ms[max(0, past_count - 1 - t)].date,
-            ))
+            topics.append(
+                Topic(
+                    board=board,
+                    title=f"{TOPICS[t % len(TOPICS)]} — proposal {t + 1}",
+                    proposed_by=board_people[board.pk][t % 5],
+                    proposed_at=ms[max(0, past_count - 1 - t)],
+                    proposed_on=ms[max(0, past_count - 1 - t)].date,
+                )
+            )
     Topic.objects.bulk_create(topics)
 
     # The big board's action log: raised at its past meetings, oldest first, numbered 1..N.
@@ -230,23 +383,34 @@ def generate(size: Size, *, today: datetime.date | None = None, seed: int = 6) -
     # so the small data set's "my actions" lists are not empty (an empty list skips its prefetch
     # queries, and the query counts of the two data sets would differ for no fault of the page).
     mine = set(range(len(seats), size.actions + 1, len(seats)))
-    for n in sorted(mine - open_numbers)[:max(0, 3 - len(mine & open_numbers))]:
+    for n in sorted(mine - open_numbers)[: max(0, 3 - len(mine & open_numbers))]:
         open_numbers.discard(max(open_numbers - mine))
         open_numbers.add(n)
     actions, plans = [], []
     for n in range(1, size.actions + 1):
         meeting = past[(n - 1) * len(past) // size.actions]
         item = items_by_meeting[meeting.pk][3 + n % (size.items - 5)]
-        final = (Status.OPEN if n % 2 else Status.IN_PROGRESS) if n in open_numbers else (
-            Status.COMPLETE if n % 3 else Status.CLOSED)
+        final = (
+            (Status.OPEN if n % 2 else Status.IN_PROGRESS)
+            if n in open_numbers
+            else (Status.COMPLETE if n % 3 else Status.CLOSED)
+        )
         # Statuses after each update: the last one is the action's status now.
         path = [Status.IN_PROGRESS] * (size.updates - 1) + [final]
-        actions.append(Action(
-            board=big, number=n, text=_action_text(rng, n), whole_board=n % 25 == 0, meeting=meeting, agenda_item=item,
-            issued_on=meeting.date, status=final,
-            status_note="Moved to the kinship care group" if final == Status.CLOSED and n % 9 == 0 else "",
-            due_date=meeting.date + datetime.timedelta(days=56) if n % 4 == 0 else None,
-        ))
+        actions.append(
+            Action(
+                board=big,
+                number=n,
+                text=_action_text(rng, n),
+                whole_board=n % 25 == 0,
+                meeting=meeting,
+                agenda_item=item,
+                issued_on=meeting.date,
+                status=final,
+                status_note="Moved to the kinship care group" if final == Status.CLOSED and n % 9 == 0 else "",
+                due_date=meeting.date + datetime.timedelta(days=56) if n % 4 == 0 else None,
+            )
+        )
         plans.append((meeting, path))
     actions = Action.objects.bulk_create(actions, batch_size=2000)
     big.next_action_number = size.actions + 1
@@ -259,19 +423,30 @@ def generate(size: Size, *, today: datetime.date | None = None, seed: int = 6) -
         lead = seats[action.number % len(seats)]
         responsibilities.append(Responsibility(action=action, person=lead, position=0))
         if action.number % 4 == 0:
-            responsibilities.append(Responsibility(action=action, person=seats[(action.number + 5) % len(seats)], position=1))
+            responsibilities.append(
+                Responsibility(action=action, person=seats[(action.number + 5) % len(seats)], position=1)
+            )
         # Updates between meetings, a week apart, all before the next meeting; the last one is
         # recorded at the next meeting when that meeting has been held.
         before, i = Status.OPEN, meeting_index[meeting.pk]
         for u, after in enumerate(path):
             at_meeting = past[i + 1] if u == len(path) - 1 and i + 1 < len(past) else None
-            created = timezone.make_aware(datetime.datetime.combine(meeting.date + datetime.timedelta(days=2 + 2 * u), datetime.time(10, u)))
+            created = timezone.make_aware(
+                datetime.datetime.combine(meeting.date + datetime.timedelta(days=2 + 2 * u), datetime.time(10, u))
+            )
             if at_meeting is not None:
                 created = timezone.make_aware(datetime.datetime.combine(at_meeting.date, datetime.time(17, 0)))
-            updates.append(ActionUpdate(
-                action=action, meeting=at_meeting, note=NOTES[(action.number + u) % len(NOTES)],
-                status_before=before, status_after=after, created_at=created, created_by=bench_user,
-            ))
+            updates.append(
+                ActionUpdate(
+                    action=action,
+                    meeting=at_meeting,
+                    note=NOTES[(action.number + u) % len(NOTES)],
+                    status_before=before,
+                    status_after=after,
+                    created_at=created,
+                    created_by=bench_user,
+                )
+            )
             before = after
     Responsibility.objects.bulk_create(responsibilities, batch_size=2000)
     ActionUpdate.objects.bulk_create(updates, batch_size=2000)
@@ -292,8 +467,14 @@ def generate(size: Size, *, today: datetime.date | None = None, seed: int = 6) -
         "search_word": SEARCH_WORD,
         "my_named_open_actions": len(open_mine),
         "counts": {
-            "boards": len(boards), "people": len(people) + 1, "meetings": len(meetings), "agenda_items": len(items),
-            "attendance": len(attendance), "actions": len(actions), "action_updates": len(updates),
-            "responsibilities": len(responsibilities), "open_actions": len(open_numbers),
+            "boards": len(boards),
+            "people": len(people) + 1,
+            "meetings": len(meetings),
+            "agenda_items": len(items),
+            "attendance": len(attendance),
+            "actions": len(actions),
+            "action_updates": len(updates),
+            "responsibilities": len(responsibilities),
+            "open_actions": len(open_numbers),
         },
     }

@@ -41,8 +41,10 @@ thead { display: table-header-group; } tr { break-inside: avoid; }
 """
 
 
-FILLER = ("The board asked for a short written update on progress, the figures from each local authority "
-          "and any risks to the timetable before the next meeting. ") * 20
+FILLER = (
+    "The board asked for a short written update on progress, the figures from each local authority "
+    "and any risks to the timetable before the next meeting. "
+) * 20
 
 
 def visible_text(html: str) -> int:
@@ -60,7 +62,7 @@ def static_agenda_html(*, items: int, actions: int, upcoming: int, invitees: int
     row_text = "Report back on the kinship care pathway (Adopt Thames Valley)."
     if target_text:
         rest = visible_text(_agenda(items, actions, upcoming, invitees, ""))
-        row_text = FILLER[:max(20, (target_text - rest) // max(actions, 1) - 1)].strip()
+        row_text = FILLER[: max(20, (target_text - rest) // max(actions, 1) - 1)].strip()
     return _agenda(items, actions, upcoming, invitees, row_text)
 
 
@@ -70,20 +72,29 @@ def _cols(*percent: int) -> str:
 
 def _agenda(items: int, actions: int, upcoming: int, invitees: int, row_text: str) -> str:
     day = datetime.date(2026, 1, 15)
-    out = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Agenda</title><style>{STATIC_CSS}</style></head><body>",
-           "<h1>South East Region Adoption Leadership Board</h1>",
-           "<p>Agenda for the meeting on 15 January 2026, 14:00–16:00, County Hall, Room 2.</p>",
-           "<p><strong>Chair:</strong> Lorna Hunt (PACT). <strong>Support:</strong> Bench Secretary.</p>",
-           "<h2>Invited</h2><p>" + ", ".join(f"Member {i} (Organisation {i})" for i in range(invitees)) + "</p>",
-           "<h2>Items</h2><table>" + _cols(6, 8, 62, 10, 14) + "<thead><tr><th>No.</th><th>Time</th><th>Item</th><th>Lead</th><th>Purpose</th></tr></thead><tbody>"]
+    out = [
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Agenda</title><style>{STATIC_CSS}</style></head><body>",
+        "<h1>South East Region Adoption Leadership Board</h1>",
+        "<p>Agenda for the meeting on 15 January 2026, 14:00–16:00, County Hall, Room 2.</p>",
+        "<p><strong>Chair:</strong> Lorna Hunt (PACT). <strong>Support:</strong> Bench Secretary.</p>",
+        "<h2>Invited</h2><p>" + ", ".join(f"Member {i} (Organisation {i})" for i in range(invitees)) + "</p>",
+        "<h2>Items</h2><table>"
+        + _cols(6, 8, 62, 10, 14)
+        + "<thead><tr><th>No.</th><th>Time</th><th>Item</th><th>Lead</th><th>Purpose</th></tr></thead><tbody>",
+    ]
     for i in range(1, items + 1):
-        out.append(f"<tr><td>{i}</td><td>14:{i * 4:02d}</td><td>Item {i}: post order support and the regional data dashboard"
-                   f"<br>Papers: Annex {chr(64 + i)}</td><td>LH</td><td>Discussion</td></tr>")
-    out.append("</tbody></table><h2>Open actions</h2><table>" + _cols(8, 56, 12, 12, 12) + "<thead><tr><th>No.</th><th>Action</th><th>Responsible</th>"
-               "<th>Issued</th><th>Status</th></tr></thead><tbody>")
+        out.append(
+            f"<tr><td>{i}</td><td>14:{i * 4:02d}</td><td>Item {i}: post order support and the regional data dashboard"
+            f"<br>Papers: Annex {chr(64 + i)}</td><td>LH</td><td>Discussion</td></tr>"
+        )
+    out.append(
+        "</tbody></table><h2>Open actions</h2><table>"
+        + _cols(8, 56, 12, 12, 12)
+        + "<thead><tr><th>No.</th><th>Action</th><th>Responsible</th>"
+        "<th>Issued</th><th>Status</th></tr></thead><tbody>"
+    )
     for n in range(actions, 0, -1):
-        out.append(f"<tr><td>{n}</td><td>{row_text}</td>"
-                   f"<td>LH/MH</td><td>{day:%b %Y}</td><td>Open</td></tr>")
+        out.append(f"<tr><td>{n}</td><td>{row_text}</td><td>LH/MH</td><td>{day:%b %Y}</td><td>Open</td></tr>")
     out.append("</tbody></table><h2>Next meetings</h2><ul>")
     out += [f"<li>{day + datetime.timedelta(weeks=4 * k):%-d %B %Y}, 14:00</li>" for k in range(1, upcoming + 1)]
     out.append("</ul></body></html>")

@@ -66,6 +66,7 @@ QUICK = {"pages": 8, "files": 3, "saves": 2, "budget": 6.0, "load": 10}
 # The orchestrator: one worker process per backend and data set (Django's settings are per process)
 # =============================================================================================
 
+
 def backend_of(url: str) -> str:
     return "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
 
@@ -73,8 +74,13 @@ def backend_of(url: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and 10 s load runs")
-    parser.add_argument("--database-url", action="append", dest="urls", metavar="URL",
-                        help="benchmark only this database (repeatable); default: a temporary SQLite file and " + DEFAULT_PG)
+    parser.add_argument(
+        "--database-url",
+        action="append",
+        dest="urls",
+        metavar="URL",
+        help="benchmark only this database (repeatable); default: a temporary SQLite file and " + DEFAULT_PG,
+    )
     parser.add_argument("--no-load", action="store_true", help="skip the gunicorn + wrk throughput runs")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite the table in docs/PERFORMANCE.md")
@@ -93,7 +99,12 @@ def main() -> int:
         parser.error("wrk is not installed (apt-get install -y wrk), or pass --no-load")
 
     started = time.time()
-    results = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "quick": args.quick, "machine": machine(), "backends": {}}
+    results = {
+        "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "quick": args.quick,
+        "machine": machine(),
+        "backends": {},
+    }
     try:
         for url in urls:
             backend = backend_of(url)
@@ -101,7 +112,11 @@ def main() -> int:
             for size in ("small", "large"):
                 out = tmp / f"{backend}-{size}.json"
                 cmd = [sys.executable, __file__, "--worker", size, "--out", str(out), "--database-url", url]
-                cmd += ["--quick"] * args.quick + ["--no-load"] * (args.no_load or size == "small") + ["--keep"] * args.keep
+                cmd += (
+                    ["--quick"] * args.quick
+                    + ["--no-load"] * (args.no_load or size == "small")
+                    + ["--keep"] * args.keep
+                )
                 print(f"\n=== {backend}, {size} data set ===", flush=True)
                 proc = subprocess.run(cmd, cwd=ROOT)
                 if proc.returncode != 0 or not out.exists():
@@ -137,8 +152,26 @@ def machine() -> dict:
 
     info = {
         "nproc": os.cpu_count(),
-        "cpu": next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor()),
-        "memory_gb": round(int(next(line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal"))) / 1024 / 1024, 1),
+        "cpu": next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        ),
+        "memory_gb": round(
+            int(
+                next(
+                    line.split()[1]
+                    for line in Path("/proc/meminfo").read_text().splitlines()
+                    if line.startswith("MemTotal")
+                )
+            )
+            / 1024
+            / 1024,
+            1,
+        ),
         "os": platform.platform(),
         "python": platform.python_version(),
         "django": django.get_version(),
@@ -147,7 +180,7 @@ def machine() -> dict:
     for name, module in (("gunicorn", "gunicorn"), ("weasyprint", "weasyprint")):
         try:
             info[name] = __import__(module).__version__
-        except Exception:  # noqa: BLE001 - report what is there
+        except Exception:
             info[name] = None
     if shutil.which("wrk"):
         first = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.splitlines()
@@ -199,7 +232,11 @@ def markdown(results: dict) -> str:
                 cells.append(f" skipped: {note} | | | |")
                 continue
             floor_row = results["backends"][b]["large"]["pages"].get(floor) if floor else None
-            ratio = f"{large['median_ms'] / floor_row['median_ms']:.1f}×" if floor_row and floor_row.get("median_ms") else ""
+            ratio = (
+                f"{large['median_ms'] / floor_row['median_ms']:.1f}×"
+                if floor_row and floor_row.get("median_ms")
+                else ""
+            )
             q_small = small.get("queries") if small and not small.get("skipped") else "—"
             queries = "" if large.get("queries") is None else f"{q_small} / {large['queries']}"
             cells.append(f" {_ms(large['median_ms'])} | {_ms(large['p95_ms'])} | {queries} | {ratio} |")
@@ -209,22 +246,34 @@ def markdown(results: dict) -> str:
         for target, run in results["backends"][b].get("large", {}).get("load", {}).items():
             if "requests_per_s" in run:
                 rate = run["requests_per_s"]
-                load.append(f"| {b} | {target} | {rate:.1f} | {run['p50_ms']:.0f} | {run['p99_ms']:.0f} | "
-                            f"{run['requests']} | {run['non_2xx']} | {run['socket_errors']} |")
+                load.append(
+                    f"| {b} | {target} | {rate:.1f} | {run['p50_ms']:.0f} | {run['p99_ms']:.0f} | "
+                    f"{run['requests']} | {run['non_2xx']} | {run['socket_errors']} |"
+                )
             else:
                 load.append(f"| {b} | {target} | failed: {run.get('error')} | | | | | |")
     if load:
-        lines += ["", "Throughput: gunicorn, 2 sync workers, loopback; wrk, 2 threads, 20 connections, "
-                  f"{results['backends'][backends[0]].get('large', {}).get('load_seconds', '?')} s per URL, logged in.", "",
-                  "| Backend | URL | requests/s | p50 ms | p99 ms | requests | non-2xx | socket errors |",
-                  "|---|---|---:|---:|---:|---:|---:|---:|", *load]
+        lines += [
+            "",
+            "Throughput: gunicorn, 2 sync workers, loopback; wrk, 2 threads, 20 connections, "
+            f"{results['backends'][backends[0]].get('large', {}).get('load_seconds', '?')} s per URL, logged in.",
+            "",
+            "| Backend | URL | requests/s | p50 ms | p99 ms | requests | non-2xx | socket errors |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
+            *load,
+        ]
     lines += ["", "Goals:", ""]
-    lines += [f"- {'met' if g['met'] else '**not met**'}: {g['goal']} — {g['detail']}" for g in results.get("goals", [])]
+    lines += [
+        f"- {'met' if g['met'] else '**not met**'}: {g['goal']} — {g['detail']}" for g in results.get("goals", [])
+    ]
     m = results["machine"]
-    lines += ["", f"Machine: {m.get('nproc')} × {m.get('cpu')}, {m.get('memory_gb')} GB; Python {m.get('python')}, "
-              f"Django {m.get('django')}, SQLite {m.get('sqlite')}, PostgreSQL {m.get('postgresql', '—')}, "
-              f"gunicorn {m.get('gunicorn')}, WeasyPrint {m.get('weasyprint')}, {m.get('wrk')}. "
-              f"Run {results['started']}{' (--quick)' if results['quick'] else ''}, {results.get('seconds', '?')} s."]
+    lines += [
+        "",
+        f"Machine: {m.get('nproc')} × {m.get('cpu')}, {m.get('memory_gb')} GB; Python {m.get('python')}, "
+        f"Django {m.get('django')}, SQLite {m.get('sqlite')}, PostgreSQL {m.get('postgresql', '—')}, "
+        f"gunicorn {m.get('gunicorn')}, WeasyPrint {m.get('weasyprint')}, {m.get('wrk')}. "
+        f"Run {results['started']}{' (--quick)' if results['quick'] else ''}, {results.get('seconds', '?')} s.",
+    ]
     return "\n".join(lines)
 
 
@@ -242,41 +291,65 @@ def goals(results: dict) -> list[dict]:
         differ = []
         for key, row in large["pages"].items():
             other = small["pages"].get(key, {})
-            if row.get("queries") is not None and other.get("queries") is not None and row["queries"] != other["queries"]:
+            if (
+                row.get("queries") is not None
+                and other.get("queries") is not None
+                and row["queries"] != other["queries"]
+            ):
                 differ.append(f"{key} {other['queries']}→{row['queries']}")
         skipped = [k for k, r in large["pages"].items() if r.get("skipped")]
-        add(f"{b}: every page's query count is the same for the small and the large data set", not differ and not skipped,
-            ("differ: " + ", ".join(differ)) if differ else "all equal" + (f" (skipped: {', '.join(skipped)})" if skipped else ""))
+        add(
+            f"{b}: every page's query count is the same for the small and the large data set",
+            not differ and not skipped,
+            ("differ: " + ", ".join(differ))
+            if differ
+            else "all equal" + (f" (skipped: {', '.join(skipped)})" if skipped else ""),
+        )
         pdf, floor = large["pages"].get("agenda_pdf", {}), large["pages"].get("pdf_floor", {})
         if pdf.get("median_ms") and floor.get("median_ms"):
             r = pdf["median_ms"] / floor["median_ms"]
-            add(f"{b}: agenda PDF ≤ 1.5× the static WeasyPrint floor", r <= 1.5,
-                f"{pdf['median_ms']:.0f} ms vs {floor['median_ms']:.0f} ms = {r:.2f}×")
+            add(
+                f"{b}: agenda PDF ≤ 1.5× the static WeasyPrint floor",
+                r <= 1.5,
+                f"{pdf['median_ms']:.0f} ms vs {floor['median_ms']:.0f} ms = {r:.2f}×",
+            )
         else:
             add(f"{b}: agenda PDF ≤ 1.5× the static WeasyPrint floor", False, "not measured")
         save = large["pages"].get("review_save", {})
-        add(f"{b}: saving a review of 300 actions takes ≤ 20 queries", save.get("queries") is not None and save["queries"] <= 20,
-            f"{save.get('queries')} queries, {save.get('updates_written')} updates written, median {_ms(save.get('median_ms'))} ms")
+        add(
+            f"{b}: saving a review of 300 actions takes ≤ 20 queries",
+            save.get("queries") is not None and save["queries"] <= 20,
+            f"{save.get('queries')} queries, {save.get('updates_written')} updates written, median {_ms(save.get('median_ms'))} ms",
+        )
         load = large.get("load", {})
         if load:
             log, bare = load.get("action log", {}), load.get("bare view", {})
             if log.get("requests_per_s") and bare.get("requests_per_s"):
                 r = log["requests_per_s"] / bare["requests_per_s"]
-                add(f"{b}: action log ≥ half the bare view's requests/s", r >= 0.5,
-                    f"{log['requests_per_s']:.0f} vs {bare['requests_per_s']:.0f} req/s = {r:.2f}")
+                add(
+                    f"{b}: action log ≥ half the bare view's requests/s",
+                    r >= 0.5,
+                    f"{log['requests_per_s']:.0f} vs {bare['requests_per_s']:.0f} req/s = {r:.2f}",
+                )
             else:
                 add(f"{b}: action log ≥ half the bare view's requests/s", False, "not measured")
-            errors = sum(run.get("non_2xx", 0) + run.get("socket_errors", 0) for run in load.values() if "requests" in run)
+            errors = sum(
+                run.get("non_2xx", 0) + run.get("socket_errors", 0) for run in load.values() if "requests" in run
+            )
             failed = [t for t, run in load.items() if "requests" not in run]
-            add(f"{b}: zero errors under load", errors == 0 and not failed,
+            add(
+                f"{b}: zero errors under load",
+                errors == 0 and not failed,
                 f"{errors} non-2xx or socket errors in {sum(run.get('requests', 0) for run in load.values())} requests"
-                + (f"; failed runs: {', '.join(failed)}" if failed else ""))
+                + (f"; failed runs: {', '.join(failed)}" if failed else ""),
+            )
     return out
 
 
 # =============================================================================================
 # The worker: one backend, one data set, in its own process
 # =============================================================================================
+
 
 def prepare_database(url: str, *, recreate: bool = True) -> None:
     """A fresh, empty database for the run (dropped and recreated), or, with recreate=False, none."""
@@ -290,8 +363,13 @@ def prepare_database(url: str, *, recreate: bool = True) -> None:
     import psycopg2
 
     cfg = dj_database_url.parse(url)
-    conn = psycopg2.connect(dbname="postgres", user=cfg["USER"] or None, password=cfg["PASSWORD"] or None,
-                            host=cfg["HOST"] or None, port=cfg["PORT"] or None)
+    conn = psycopg2.connect(
+        dbname="postgres",
+        user=cfg["USER"] or None,
+        password=cfg["PASSWORD"] or None,
+        host=cfg["HOST"] or None,
+        port=cfg["PORT"] or None,
+    )
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}" WITH (FORCE)')
@@ -327,9 +405,9 @@ def worker(args) -> int:
     out: dict = {"backend": backend_of(url), "size": args.worker}
 
     prepare_database(url)
-    import django
-
     import warnings
+
+    import django
 
     # whitenoise looks for collected static files the bench never collects
     warnings.filterwarnings("ignore", message="No directory at")
@@ -370,6 +448,7 @@ def worker(args) -> int:
 
 
 # --- Finding the pages -----------------------------------------------------------------------
+
 
 def url_names() -> list[str]:
     from django.urls import get_resolver
@@ -446,8 +525,6 @@ def measure_pages(info: dict, reps: dict) -> dict:
     from django.core.cache import cache
     from django.test import Client
 
-    from bench import floor
-
     client = Client()
     client.force_login(get_user_model().objects.get(username=info["username"]))
     slug, meeting = info["board_slug"], info["review_meeting_id"]
@@ -469,7 +546,11 @@ def measure_pages(info: dict, reps: dict) -> dict:
         ("my_actions", find_url(["actions:my-actions"], {}, ("my",)), "pages"),
         ("export_csv", find_url(["actions:action-export-csv"], on_board, ("export", "csv")), "files"),
         ("export_xlsx", find_url(["actions:action-export-xlsx"], on_board, ("export", "xlsx")), "files"),
-        ("agenda_pdf", find_url(["meetings:meeting-agenda-pdf", "meetings:agenda-pdf"], on_meeting, ("agenda", "pdf")), "files"),
+        (
+            "agenda_pdf",
+            find_url(["meetings:meeting-agenda-pdf", "meetings:agenda-pdf"], on_meeting, ("agenda", "pdf")),
+            "files",
+        ),
         ("bare", find_url(["bench-floor"], on_board), "pages"),
     ]
     results = {}
@@ -488,7 +569,11 @@ def measure_pages(info: dict, reps: dict) -> dict:
             fetch = lambda u=url: (cache.clear(), consume(client.get(u)))[1]  # noqa: E731
         else:
             fetch = lambda u=url: consume(client.get(u))  # noqa: E731
-        results[key] = {"url": url, "bytes": size, **timed(fetch, reps["pages" if kind == "cold" else kind], reps["budget"])}
+        results[key] = {
+            "url": url,
+            "bytes": size,
+            **timed(fetch, reps["pages" if kind == "cold" else kind], reps["budget"]),
+        }
         report(key, results[key])
 
     results["csv_floor"] = {"url": None, **timed(lambda: csv_floor(slug), reps["files"], reps["budget"])}
@@ -504,8 +589,12 @@ def report(key: str, row: dict) -> None:
     if row.get("skipped"):
         print(f"  {key:<13} skipped: {row['skipped']}", flush=True)
     else:
-        print(f"  {key:<13} median {row['median_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms  {row['queries']:3} queries"
-              f"  ({row['runs']} runs{', %d bytes' % row['bytes'] if row.get('bytes') else ''})", flush=True)
+        bytes_note = f", {row['bytes']} bytes" if row.get("bytes") else ""
+        print(
+            f"  {key:<13} median {row['median_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms  {row['queries']:3} queries"
+            f"  ({row['runs']} runs{bytes_note})",
+            flush=True,
+        )
 
 
 def csv_floor(slug: str) -> int:
@@ -532,13 +621,23 @@ def pdf_floor(info: dict, reps: dict) -> dict:
 
     size = info["size"]
     app_html = agenda_html(info)
-    html = static_agenda_html(items=size["items"], actions=size["open_actions"], upcoming=size["upcoming"],
-                              invitees=size["members"], target_text=visible_text(app_html) if app_html else 0)
+    html = static_agenda_html(
+        items=size["items"],
+        actions=size["open_actions"],
+        upcoming=size["upcoming"],
+        invitees=size["members"],
+        target_text=visible_text(app_html) if app_html else 0,
+    )
     render = lambda: len(weasyprint.HTML(string=html).write_pdf())  # noqa: E731
     render()  # fonts and WeasyPrint's own start-up, which the app's first PDF pays too
-    return {"url": None, "bytes": len(html.encode()), "text_chars": visible_text(html),
-            "agenda_html_bytes": len(app_html.encode()), "agenda_text_chars": visible_text(app_html) if app_html else 0,
-            **timed(render, reps["files"], reps["budget"])}
+    return {
+        "url": None,
+        "bytes": len(html.encode()),
+        "text_chars": visible_text(html),
+        "agenda_html_bytes": len(app_html.encode()),
+        "agenda_text_chars": visible_text(app_html) if app_html else 0,
+        **timed(render, reps["files"], reps["budget"]),
+    }
 
 
 def agenda_html(info: dict) -> str:
@@ -549,7 +648,7 @@ def agenda_html(info: dict) -> str:
 
         meeting = Meeting.objects.select_related("board").get(pk=info["review_meeting_id"])
         return exports.agenda_html(exports.meeting_pack(meeting))
-    except Exception:  # noqa: BLE001 - the floor still runs, at its own size
+    except Exception:
         return ""
 
 
@@ -565,7 +664,9 @@ class FormFields(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self.forms.append({"method": (a.get("method") or "get").lower(), "action": a.get("action") or "", "fields": {}})
+            self.forms.append(
+                {"method": (a.get("method") or "get").lower(), "action": a.get("action") or "", "fields": {}}
+            )
         if not self.forms:
             return
         fields = self.forms[-1]["fields"]
@@ -637,14 +738,20 @@ def review_save(client, url: str | None, reps: dict) -> dict:
         client.post(url, data)
         times.append((time.perf_counter() - t) * 1000)
     return {
-        "url": url, "status": response.status_code, "actions_in_form": notes, "updates_written": written,
-        "queries": len(captured), "median_ms": round(statistics.median(times), 2),
-        "p95_ms": round(quantile(times, 0.95), 2), "runs": len(times),
+        "url": url,
+        "status": response.status_code,
+        "actions_in_form": notes,
+        "updates_written": written,
+        "queries": len(captured),
+        "median_ms": round(statistics.median(times), 2),
+        "p95_ms": round(quantile(times, 0.95), 2),
+        "runs": len(times),
         "slowest_queries": slowest(captured),
     }
 
 
 # --- Throughput --------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -699,10 +806,23 @@ def measure_load(url: str, info: dict, seconds: int) -> dict:
     }
     logdir = Path(tempfile.mkdtemp(prefix="adoptboard-gunicorn-"))
     access = logdir / "access.log"
-    gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "adoptboard.wsgi:application", "--workers", "2",
-                "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--timeout", "60",
-                "--access-logfile", str(access), "--access-logformat", "%(s)s %(U)s",
-                "--error-logfile", str(logdir / "error.log")]
+    gunicorn = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "adoptboard.wsgi:application",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--no-control-socket",
+        "--timeout",
+        "60",
+        "--access-logfile",
+        str(access),
+        "--access-logformat",
+        "%(s)s %(U)s",
+        "--error-logfile",
+        str(logdir / "error.log"),
+    ]
     server = subprocess.Popen(gunicorn, cwd=ROOT, env=bench_environment(url), start_new_session=True)
     results = {}
     try:
@@ -723,7 +843,18 @@ def measure_load(url: str, info: dict, seconds: int) -> dict:
                 results[target] = {"error": f"answered {status} before the run"}
                 continue
             offset = access.stat().st_size if access.exists() else 0
-            cmd = ["wrk", "-t2", "-c20", f"-d{seconds}s", "--latency", "--timeout", "10s", "-H", f"Cookie: {cookie}", base + path]
+            cmd = [
+                "wrk",
+                "-t2",
+                "-c20",
+                f"-d{seconds}s",
+                "--latency",
+                "--timeout",
+                "10s",
+                "-H",
+                f"Cookie: {cookie}",
+                base + path,
+            ]
             print(f"  load: {target} for {seconds} s ...", flush=True)
             run = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
             results[target] = parse_wrk(run.stdout)
@@ -736,11 +867,16 @@ def measure_load(url: str, info: dict, seconds: int) -> dict:
                     code = line.split(" ", 1)[0]
                     statuses[code] = statuses.get(code, 0) + 1
             results[target]["statuses"] = statuses
-            results[target]["non_2xx"] = max(results[target]["non_2xx"], sum(n for c, n in statuses.items() if not c.startswith("2")))
+            results[target]["non_2xx"] = max(
+                results[target]["non_2xx"], sum(n for c, n in statuses.items() if not c.startswith("2"))
+            )
             results[target]["status_after"] = fetch(base + path, cookie)
             r = results[target]
-            print(f"  load: {target}: {r['requests_per_s']:.0f} req/s, p99 {r['p99_ms']:.0f} ms, "
-                  f"{r['non_2xx']} non-2xx, {r['socket_errors']} socket errors, statuses {statuses}", flush=True)
+            print(
+                f"  load: {target}: {r['requests_per_s']:.0f} req/s, p99 {r['p99_ms']:.0f} ms, "
+                f"{r['non_2xx']} non-2xx, {r['socket_errors']} socket errors, statuses {statuses}",
+                flush=True,
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # our own gunicorn's process group, nothing else
         try:
@@ -751,7 +887,10 @@ def measure_load(url: str, info: dict, seconds: int) -> dict:
         errors = (logdir / "error.log").read_text() if (logdir / "error.log").exists() else ""
         tracebacks = errors.count("Traceback")
         if tracebacks:
-            print(f"  gunicorn logged {tracebacks} tracebacks; first:\n" + errors[errors.index("Traceback"):][:2000], flush=True)
+            print(
+                f"  gunicorn logged {tracebacks} tracebacks; first:\n" + errors[errors.index("Traceback") :][:2000],
+                flush=True,
+            )
         results["_server"] = {"tracebacks": tracebacks}
         shutil.rmtree(logdir, ignore_errors=True)
     return results

@@ -5,7 +5,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from actions.admin import ChangesActionLog
 
 from .concurrency import MovesVersionOn
-
 from .models import AgendaItem, Attendance, Board, Meeting, Membership, Paper, Person, Topic
 
 
@@ -34,7 +33,11 @@ class LockedWhenApproved:
         # Inlines get the parent object; model admins get no obj.
         if obj is not None and self._locked(obj):
             return False
-        return super().has_add_permission(request, obj) if isinstance(self, admin.options.InlineModelAdmin) else super().has_add_permission(request)
+        return (
+            super().has_add_permission(request, obj)
+            if isinstance(self, admin.options.InlineModelAdmin)
+            else super().has_add_permission(request)
+        )
 
 
 class MembershipInline(admin.TabularInline):
@@ -70,7 +73,9 @@ class PersonAdmin(ChangesActionLog, SimpleHistoryAdmin):
     def log_boards_of(self, queryset) -> list[int]:
         # The logs that print these people's initials.
         return list(
-            Board.objects.filter(Q(memberships__person__in=queryset) | Q(actions__responsibilities__person__in=queryset))
+            Board.objects.filter(
+                Q(memberships__person__in=queryset) | Q(actions__responsibilities__person__in=queryset)
+            )
             .values_list("pk", flat=True)
             .distinct()
         )
@@ -98,7 +103,14 @@ class AgendaItemInline(LockedWhenApproved, admin.StackedInline):
     model = AgendaItem
     fk_name = "meeting"
     extra = 0
-    fields = [("position", "title", "purpose"), ("lead", "lead_text", "duration_minutes"), "is_standing", "description", "notes", "decisions"]
+    fields = [
+        ("position", "title", "purpose"),
+        ("lead", "lead_text", "duration_minutes"),
+        "is_standing",
+        "description",
+        "notes",
+        "decisions",
+    ]
     autocomplete_fields = ["lead"]
 
 

@@ -6,6 +6,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+
     def my_open_actions_count():
         # The same rows /my/actions/ lists, as one COUNT with IN-subqueries (no joins, no DISTINCT);
         # none, and no query, for a user who is no person.

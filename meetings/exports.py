@@ -131,7 +131,10 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
         if (total := log_qs.count()) > MINUTES_FULL_LOG_MAX:
             # What the meeting dealt with: the actions still open, and those raised or updated at it.
             updated_here = ActionUpdate.objects.filter(meeting=meeting).values("action_id")
-            log_qs, log_total = log_qs.filter(Q(status__in=OPEN_STATUSES) | Q(meeting=meeting) | Q(pk__in=updated_here)), total
+            log_qs, log_total = (
+                log_qs.filter(Q(status__in=OPEN_STATUSES) | Q(meeting=meeting) | Q(pk__in=updated_here)),
+                total,
+            )
         log = list(log_qs)
         open_before = [a for a in log if a.is_open and a.meeting_id != meeting.pk]
     else:
@@ -146,7 +149,9 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
         present=[a for a in attendances if a.status == AttendanceStatus.PRESENT and not a.is_guest],
         apologies=[a for a in attendances if a.status == AttendanceStatus.APOLOGIES],
         invited=[a for a in attendances if a.status == AttendanceStatus.INVITED and not a.is_guest],
-        guests=[a for a in attendances if a.is_guest and a.status in (AttendanceStatus.PRESENT, AttendanceStatus.INVITED)],
+        guests=[
+            a for a in attendances if a.is_guest and a.status in (AttendanceStatus.PRESENT, AttendanceStatus.INVITED)
+        ],
         items=[
             ScheduledItem(number=n, item=it, starts=it.starts_at, papers=it.paper_list, actions=it.action_list)
             for n, it in enumerate(items, start=1)
@@ -185,7 +190,7 @@ def static_file_for(url: str) -> Path | None:
     prefix = "/" + static.path.strip("/") + "/"
     if not parts.path.startswith(prefix):
         return None
-    relative = posixpath.normpath(unquote(parts.path[len(prefix):]))
+    relative = posixpath.normpath(unquote(parts.path[len(prefix) :]))
     if relative.startswith(("../", "/")) or relative in ("..", "."):
         return None
     found = finders.find(relative)

@@ -47,7 +47,9 @@ class MeetingForm(forms.ModelForm):
         data = super().clean()
         start, end = data.get("start_time"), data.get("end_time")
         if start and end and end <= start:
-            self.add_error("end_time", ValidationError("The meeting must end after it starts.", code="end_before_start"))
+            self.add_error(
+                "end_time", ValidationError("The meeting must end after it starts.", code="end_before_start")
+            )
         return data
 
 
@@ -61,12 +63,18 @@ class AttendanceForm(forms.Form):
         choices = _people_choices(people, blank="—")
         for att in attendances:
             self.fields[f"status-{att.pk}"] = forms.ChoiceField(
-                choices=AttendanceStatus.choices, initial=att.status, label=f"Attendance of {att.person}",
+                choices=AttendanceStatus.choices,
+                initial=att.status,
+                label=f"Attendance of {att.person}",
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
             self.fields[f"deputy-{att.pk}"] = forms.TypedChoiceField(
-                choices=choices, required=False, coerce=int, empty_value=None,
-                initial=att.deputising_for_id, label=f"{att.person} attends for",
+                choices=choices,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                initial=att.deputising_for_id,
+                label=f"{att.person} attends for",
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
 
@@ -79,7 +87,9 @@ class AttendanceForm(forms.Form):
         for att in self.attendances:
             deputy = data.get(f"deputy-{att.pk}")
             if deputy == att.person_id:
-                self.add_error(f"deputy-{att.pk}", ValidationError("Nobody deputises for themselves.", code="own_deputy"))
+                self.add_error(
+                    f"deputy-{att.pk}", ValidationError("Nobody deputises for themselves.", code="own_deputy")
+                )
         return data
 
     def service_rows(self) -> list[dict]:
@@ -121,7 +131,11 @@ class AgendaItemForm(forms.ModelForm):
         model = AgendaItem
         fields = ["title", "purpose", "lead", "lead_text", "duration_minutes", "description"]
         field_classes = {"lead": IdChoiceField}
-        labels = {"lead": "Lead (a person)", "lead_text": "Or lead as free text", "duration_minutes": "Time allowed (minutes)"}
+        labels = {
+            "lead": "Lead (a person)",
+            "lead_text": "Or lead as free text",
+            "duration_minutes": "Time allowed (minutes)",
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, people_qs, people=None, **kwargs):
@@ -182,7 +196,9 @@ class RaiseActionForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("responsible") and not data.get("whole_board"):
-            raise ValidationError("Say who is responsible: one or more people, or the whole board.", code="no_responsible")
+            raise ValidationError(
+                "Say who is responsible: one or more people, or the whole board.", code="no_responsible"
+            )
         return data
 
 
@@ -194,19 +210,21 @@ class ReviewForm(forms.Form):
         self.actions = actions
         for action in actions:
             self.fields[f"status-{action.pk}"] = forms.ChoiceField(
-                choices=Status.choices, initial=action.status, label=f"Status of action {action.number}",
+                choices=Status.choices,
+                initial=action.status,
+                label=f"Status of action {action.number}",
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
             self.fields[f"note-{action.pk}"] = forms.CharField(
-                max_length=300, required=False, label=f"Update on action {action.number}",
+                max_length=300,
+                required=False,
+                label=f"Update on action {action.number}",
                 widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
             )
             self.fields[f"version-{action.pk}"] = VersionField(initial=action.version)
 
     def rows(self):
-        return [
-            (a, self[f"status-{a.pk}"], self[f"note-{a.pk}"], self[f"version-{a.pk}"]) for a in self.actions
-        ]
+        return [(a, self[f"status-{a.pk}"], self[f"note-{a.pk}"], self[f"version-{a.pk}"]) for a in self.actions]
 
     def entries(self) -> list[dict]:
         return [

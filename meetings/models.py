@@ -63,9 +63,7 @@ class Board(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(next_action_number__gte=1), name="board_next_action_number_positive"
-            ),
+            models.CheckConstraint(condition=Q(next_action_number__gte=1), name="board_next_action_number_positive"),
             models.CheckConstraint(
                 condition=Q(default_duration_minutes__gte=1), name="board_default_duration_positive"
             ),
@@ -126,9 +124,7 @@ class Person(models.Model):
 class MembershipQuerySet(models.QuerySet):
     def current(self, on: datetime.date | None = None):
         on = on or timezone.localdate()
-        return self.filter(Q(since__isnull=True) | Q(since__lte=on)).filter(
-            Q(until__isnull=True) | Q(until__gte=on)
-        )
+        return self.filter(Q(since__isnull=True) | Q(since__lte=on)).filter(Q(until__isnull=True) | Q(until__gte=on))
 
 
 class Membership(models.Model):
@@ -242,9 +238,7 @@ class Attendance(models.Model):
         ordering = ["meeting", "person__full_name"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "person"], name="attendance_one_per_person"),
-            models.CheckConstraint(
-                condition=~Q(deputising_for=models.F("person")), name="attendance_not_own_deputy"
-            ),
+            models.CheckConstraint(condition=~Q(deputising_for=models.F("person")), name="attendance_not_own_deputy"),
         ]
         verbose_name_plural = "attendance"
 

@@ -25,7 +25,9 @@ def upcoming_meetings(user, limit: int = 10):
 
 
 def board_members(board):
-    return Membership.objects.current().filter(board=board).select_related("person").order_by("role", "person__full_name")
+    return (
+        Membership.objects.current().filter(board=board).select_related("person").order_by("role", "person__full_name")
+    )
 
 
 def board_people(board, *, named=None):
@@ -59,7 +61,9 @@ def meeting_for_page(board, pk):
             ),
         )
     )
-    attendance = Attendance.objects.select_related("person", "deputising_for").order_by("is_guest", "person__full_name", "person__initials")
+    attendance = Attendance.objects.select_related("person", "deputising_for").order_by(
+        "is_guest", "person__full_name", "person__initials"
+    )
     return get_object_or_404(
         Meeting.objects.select_related("board", "approved_by").prefetch_related(
             Prefetch("items", queryset=items, to_attr="item_list"),

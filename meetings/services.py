@@ -42,7 +42,13 @@ def meeting_schedule(
     if end_time <= start_time:
         raise ValidationError({"end_time": "The meeting must end after it starts."}, code="end_before_start")
     meeting = Meeting.objects.create(
-        board=board, date=date, start_time=start_time, end_time=end_time, place=place, online_link=online_link, title=title
+        board=board,
+        date=date,
+        start_time=start_time,
+        end_time=end_time,
+        place=place,
+        online_link=online_link,
+        title=title,
     )
     AgendaItem.objects.bulk_create(
         AgendaItem(meeting=meeting, position=i, title=title, duration_minutes=minutes, is_standing=True)
@@ -79,6 +85,7 @@ def ensure_meeting_editable(meeting: Meeting) -> None:
 
 
 # --- Attendance -------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def attendance_save(*, meeting: Meeting, rows: list[dict]) -> None:
@@ -119,7 +126,9 @@ def guest_add(
     if person is None:
         full_name, initials = full_name.strip(), initials.strip()
         if not full_name:
-            raise ValidationError({"full_name": "Give the guest's name, or choose someone the board knows."}, code="no_name")
+            raise ValidationError(
+                {"full_name": "Give the guest's name, or choose someone the board knows."}, code="no_name"
+            )
         if not initials:
             initials = "".join(part[0] for part in full_name.split() if part[:1].isalpha()).upper()[:10]
         person = Person.objects.create(full_name=full_name, initials=initials, organisation=organisation.strip())
@@ -141,8 +150,17 @@ def _renumber(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def item_add(*, meeting: Meeting, title: str, purpose: str = "information", lead: Person | None = None,
-             lead_text: str = "", duration_minutes: int = 10, description: str = "", before_standing: bool = True) -> AgendaItem:
+def item_add(
+    *,
+    meeting: Meeting,
+    title: str,
+    purpose: str = "information",
+    lead: Person | None = None,
+    lead_text: str = "",
+    duration_minutes: int = 10,
+    description: str = "",
+    before_standing: bool = True,
+) -> AgendaItem:
     """Add an item to the agenda: before the closing standing items (AOB, future items) unless asked otherwise."""
     ensure_meeting_editable(meeting)
     if not title.strip():
@@ -158,10 +176,16 @@ def item_add(*, meeting: Meeting, title: str, purpose: str = "information", lead
             else:
                 break
         position = len(live) - tail + 1
-        AgendaItem.objects.filter(pk__in=[i.pk for i in live[len(live) - tail:]]).update(position=F("position") + 1)
+        AgendaItem.objects.filter(pk__in=[i.pk for i in live[len(live) - tail :]]).update(position=F("position") + 1)
     item = AgendaItem.objects.create(
-        meeting=meeting, position=position, title=title.strip(), purpose=purpose, lead=lead, lead_text=lead_text.strip(),
-        duration_minutes=duration_minutes, description=description,
+        meeting=meeting,
+        position=position,
+        title=title.strip(),
+        purpose=purpose,
+        lead=lead,
+        lead_text=lead_text.strip(),
+        duration_minutes=duration_minutes,
+        description=description,
     )
     _renumber(meeting)
     item.refresh_from_db(fields=["position"])
@@ -208,7 +232,13 @@ def item_start_times(meeting: Meeting, items: list[AgendaItem]) -> None:
 # renamed program or image is refused whatever its name says.
 PAPER_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx"}
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .doc and .xls
-PAPER_SIGNATURES = {".pdf": (b"%PDF-",), ".docx": (b"PK\x03\x04",), ".xlsx": (b"PK\x03\x04",), ".doc": (_OLE2,), ".xls": (_OLE2,)}
+PAPER_SIGNATURES = {
+    ".pdf": (b"%PDF-",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".doc": (_OLE2,),
+    ".xls": (_OLE2,),
+}
 
 
 def _looks_like(file, extension: str) -> bool:
@@ -247,8 +277,13 @@ def item_defer(*, item: AgendaItem) -> AgendaItem:
         raise ValidationError("Schedule the next meeting first: there is no meeting to defer to.", code="no_next")
     ensure_meeting_editable(following)
     copy = item_add(
-        meeting=following, title=item.title, purpose=item.purpose, lead=item.lead, lead_text=item.lead_text,
-        duration_minutes=item.duration_minutes, description=item.description,
+        meeting=following,
+        title=item.title,
+        purpose=item.purpose,
+        lead=item.lead,
+        lead_text=item.lead_text,
+        duration_minutes=item.duration_minutes,
+        description=item.description,
     )
     item.deferred_to = copy
     item.save(update_fields=["deferred_to"])
@@ -266,6 +301,7 @@ def next_meeting_of(meeting: Meeting) -> Meeting | None:
 
 # --- Forward plan -----------------------------------------------------------------------------
 
+
 @transaction.atomic
 def topic_schedule(*, topic: Topic, meeting: Meeting) -> AgendaItem:
     """Schedule a forward-plan topic into a future meeting: it becomes an item on that agenda."""
@@ -275,8 +311,13 @@ def topic_schedule(*, topic: Topic, meeting: Meeting) -> AgendaItem:
         raise ValidationError("This topic is already scheduled.", code="already_scheduled")
     if meeting.date < timezone.localdate():
         raise ValidationError({"meeting": "Choose a meeting that has not happened yet."}, code="past_meeting")
-    item = item_add(meeting=meeting, title=topic.title, description=topic.description, lead=topic.proposed_by,
-                    purpose=Purpose.DISCUSSION)
+    item = item_add(
+        meeting=meeting,
+        title=topic.title,
+        description=topic.description,
+        lead=topic.proposed_by,
+        purpose=Purpose.DISCUSSION,
+    )
     topic.scheduled_item = item
     topic.save(update_fields=["scheduled_item"])
     return item

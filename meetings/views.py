@@ -12,8 +12,8 @@ from actions.services import action_raise, action_review_save
 
 from . import forms, selectors, services
 from .access import board_for_user, minutes_visible
-from .fields import parse_id
 from .concurrency import StaleEdit, save_if_unchanged
+from .fields import parse_id
 from .models import AgendaItem, Meeting, Paper, Topic
 
 
@@ -123,7 +123,10 @@ def meeting_schedule(request, slug):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"Meeting scheduled for {meeting.date:%-d %B %Y}, with the standing items and the members invited.")
+                messages.success(
+                    request,
+                    f"Meeting scheduled for {meeting.date:%-d %B %Y}, with the standing items and the members invited.",
+                )
                 return redirect(meeting)
         return render(request, "meetings/meeting_form.html", {"board": board, "form": form}, status=400)
     initial = {
@@ -155,7 +158,9 @@ def meeting_edit(request, slug, pk):
         status = 400
         if form.is_valid():
             try:
-                save_if_unchanged(form.instance, expected_version=form.cleaned_data["version"] or 0, fields=MEETING_FIELDS)
+                save_if_unchanged(
+                    form.instance, expected_version=form.cleaned_data["version"] or 0, fields=MEETING_FIELDS
+                )
             except StaleEdit as exc:
                 form.add_error(None, exc)
                 status = 409
@@ -164,7 +169,9 @@ def meeting_edit(request, slug, pk):
                 return redirect(meeting)
     else:
         form = forms.MeetingForm(instance=meeting)
-    return render(request, "meetings/meeting_form.html", {"board": board, "form": form, "meeting": meeting}, status=status)
+    return render(
+        request, "meetings/meeting_form.html", {"board": board, "form": form, "meeting": meeting}, status=status
+    )
 
 
 @require_POST
@@ -204,13 +211,21 @@ def guest_add(request, slug, pk):
     return _meeting_page(request, slug, pk, status=400, bound={"guest": form})
 
 
-def _agenda_page(request, slug, pk, *, status=200, add_form=None, paper_forms=None, htmx_message="", htmx_level="success"):
+def _agenda_page(
+    request, slug, pk, *, status=200, add_form=None, paper_forms=None, htmx_message="", htmx_level="success"
+):
     """The agenda builder: items in order with start times, papers, and the controls to change them."""
     board = board_for_user(request.user, slug)
     meeting = selectors.meeting_for_page(board, pk)
     items = meeting.item_list
     services.item_start_times(meeting, items)
-    context = {"board": board, "meeting": meeting, "items": items, "htmx_message": htmx_message, "htmx_level": htmx_level}
+    context = {
+        "board": board,
+        "meeting": meeting,
+        "items": items,
+        "htmx_message": htmx_message,
+        "htmx_level": htmx_level,
+    }
     template = "meetings/meeting_agenda.html"
     if request.htmx and htmx_message:
         # An htmx change on the builder: send back only the items table (and the status line).
@@ -269,7 +284,9 @@ def item_edit(request, slug, pk, item_pk):
     else:
         form = forms.AgendaItemForm(instance=item, people_qs=people_qs)
     return render(
-        request, "meetings/agendaitem_form.html", {"board": board, "meeting": item.meeting, "item": item, "form": form},
+        request,
+        "meetings/agendaitem_form.html",
+        {"board": board, "meeting": item.meeting, "item": item, "form": form},
         status=status,
     )
 
@@ -295,22 +312,33 @@ def _item_write(request, slug, pk, item_pk, write, success: str, anchor: str = "
 
 @require_POST
 def item_remove(request, slug, pk, item_pk):
-    return _item_write(request, slug, pk, item_pk, lambda item: services.item_remove(item=item), "“{item.title}” taken off the agenda.")
+    return _item_write(
+        request, slug, pk, item_pk, lambda item: services.item_remove(item=item), "“{item.title}” taken off the agenda."
+    )
 
 
 @require_POST
 def item_move(request, slug, pk, item_pk):
     direction = request.POST.get("direction", "")
     return _item_write(
-        request, slug, pk, item_pk, lambda item: services.item_move(item=item, direction=direction),
-        "“{item.title}” moved " + direction + ".", anchor=f"item-{item_pk}",
+        request,
+        slug,
+        pk,
+        item_pk,
+        lambda item: services.item_move(item=item, direction=direction),
+        "“{item.title}” moved " + direction + ".",
+        anchor=f"item-{item_pk}",
     )
 
 
 @require_POST
 def item_defer(request, slug, pk, item_pk):
     return _item_write(
-        request, slug, pk, item_pk, lambda item: services.item_defer(item=item),
+        request,
+        slug,
+        pk,
+        item_pk,
+        lambda item: services.item_defer(item=item),
         "“{item.title}” deferred to the meeting of {result.meeting.date:%-d %B %Y}.",
     )
 
@@ -339,7 +367,11 @@ def paper_download(request, slug, pk, item_pk, paper_pk):
     """Papers are confidential: served only through this access-checked view, never from MEDIA_URL."""
     board = board_for_user(request.user, slug)
     paper = get_object_or_404(
-        Paper.objects.select_related("item"), item__meeting__board=board, item__meeting_id=pk, item_id=item_pk, pk=paper_pk
+        Paper.objects.select_related("item"),
+        item__meeting__board=board,
+        item__meeting_id=pk,
+        item_id=item_pk,
+        pk=paper_pk,
     )
     try:
         handle = paper.file.open("rb")
@@ -358,7 +390,9 @@ def item_minutes(request, slug, pk, item_pk):
     status = 400
     if form.is_valid():
         try:
-            save_if_unchanged(form.instance, expected_version=form.cleaned_data["version"], fields=["notes", "decisions"])
+            save_if_unchanged(
+                form.instance, expected_version=form.cleaned_data["version"], fields=["notes", "decisions"]
+            )
         except StaleEdit as exc:
             form.add_error(None, exc)
             status = 409
@@ -380,8 +414,13 @@ def item_raise_action(request, slug, pk, item_pk):
         data = form.cleaned_data
         try:
             action = action_raise(
-                board=board, item=item, text=data["text"], responsible=list(data["responsible"]),
-                whole_board=data["whole_board"], due_date=data["due_date"], by=request.user,
+                board=board,
+                item=item,
+                text=data["text"],
+                responsible=list(data["responsible"]),
+                whole_board=data["whole_board"],
+                due_date=data["due_date"],
+                by=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -411,13 +450,16 @@ def meeting_review(request, slug, pk):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"Action log review saved: {len(updates)} update{pluralize(len(updates))} recorded.")
+                messages.success(
+                    request, f"Action log review saved: {len(updates)} update{pluralize(len(updates))} recorded."
+                )
                 return redirect("meetings:meeting-review", slug=slug, pk=pk)
     else:
         form = forms.ReviewForm(actions=actions)
     editable = board.can_edit and not meeting.is_locked
     return render(
-        request, "meetings/meeting_review.html",
+        request,
+        "meetings/meeting_review.html",
         {"board": board, "meeting": meeting, "form": form, "actions": actions, "editable": editable},
         status=status,
     )
@@ -444,7 +486,11 @@ def meeting_approve(request, slug, pk):
 @require_POST
 def meeting_circulate(request, slug, pk):
     return _minutes_step(
-        request, slug, pk, services.minutes_circulate, "Draft minutes circulated: the board's members can now read them."
+        request,
+        slug,
+        pk,
+        services.minutes_circulate,
+        "Draft minutes circulated: the board's members can now read them.",
     )
 
 
@@ -467,7 +513,9 @@ def meeting_reopen(request, slug, pk):
 def _forward_plan_page(request, slug, *, status=200, topic_form=None, schedule_forms=None):
     board = board_for_user(request.user, slug)
     topics = list(
-        board.topics.select_related("proposed_by", "proposed_at", "scheduled_item__meeting").order_by("proposed_on", "pk")
+        board.topics.select_related("proposed_by", "proposed_at", "scheduled_item__meeting").order_by(
+            "proposed_on", "pk"
+        )
     )
     untaken = [t for t in topics if t.scheduled_item_id is None]
     scheduled = [t for t in topics if t.scheduled_item_id is not None]
@@ -514,7 +562,9 @@ def topic_schedule(request, slug, topic_pk):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"“{topic.title}” is item {item.position} of the meeting of {meeting.date:%-d %B %Y}.")
+            messages.success(
+                request, f"“{topic.title}” is item {item.position} of the meeting of {meeting.date:%-d %B %Y}."
+            )
             return redirect("meetings:forward-plan", slug=slug)
     return _forward_plan_page(request, slug, status=400, schedule_forms={topic.pk: form})
 

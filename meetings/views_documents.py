@@ -27,7 +27,6 @@ from . import exports
 from .access import board_for_user, minutes_visible
 from .models import Meeting
 
-
 ACTION_LOG_PDF_MAX_ROWS = 500
 
 
@@ -152,7 +151,9 @@ def action_export_pdf(request, slug):
     log = ActionFilter(request.GET, queryset=action_log(board), board=board)
     if not log.is_valid():
         errors = "; ".join(f"{field}: {' '.join(e)}" for field, e in log.errors.items())
-        return HttpResponse(f"These filters are not valid: {errors}", status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            f"These filters are not valid: {errors}", status=400, content_type="text/plain; charset=utf-8"
+        )
     updated = log_updated_at(board)
     # WeasyPrint lays out about 30-100 rows a second: a whole decade's log would time the
     # request out. The PDF says plainly when it stops short; CSV and Excel carry everything.

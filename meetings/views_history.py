@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from actions.models import Action, ActionUpdate
+
 from .access import board_for_user
 from .models import AgendaItem, Attendance, Board, Meeting, Membership, Paper, Person, Topic
 

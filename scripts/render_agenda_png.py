@@ -4,6 +4,7 @@ Run: .venv/bin/python scripts/render_agenda_png.py  — uses a throwaway SQLite 
 """
 
 import datetime
+import io
 import os
 import subprocess
 import sys
@@ -27,7 +28,7 @@ def main() -> None:
         from meetings.models import Board
 
         call_command("migrate", verbosity=0)
-        call_command("load_demo", password="demo-pass", stdout=open(os.devnull, "w"))
+        call_command("load_demo", password="demo-pass", stdout=io.StringIO())
         board = Board.objects.get(slug="south-east-alb")
         meeting = board.meetings.get(date=datetime.date(2024, 4, 17))
         pdf = Path(tmp) / "agenda.pdf"
@@ -36,7 +37,9 @@ def main() -> None:
             Path(sys.argv[1]).write_bytes(pdf.read_bytes())
         out = ROOT / "docs" / "screenshots" / "agenda-pdf"
         out.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(out)], check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(out)], check=True
+        )
         print(f"Wrote {out}.png")
 
 

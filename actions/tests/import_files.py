@@ -100,6 +100,7 @@ def big_xlsx(rows: int) -> bytes:
 
 def big_docx(rows: int) -> bytes:
     """A Word document whose one table has `rows` rows, its XML written directly."""
+
     def tr(*cells):
         return "<w:tr>" + "".join(f"<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>" for c in cells) + "</w:tr>"
 

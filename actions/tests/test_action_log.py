@@ -13,12 +13,29 @@ from actions.services import action_progress_add, log_changed
 from meetings.models import Meeting, Person
 
 
-def make_action(board, number, *, text="Write the report", status=Status.OPEN, people=(), whole_board=False,
-                issued_on=datetime.date(2024, 2, 1), meeting=None, status_note="", updates=()):
+def make_action(
+    board,
+    number,
+    *,
+    text="Write the report",
+    status=Status.OPEN,
+    people=(),
+    whole_board=False,
+    issued_on=datetime.date(2024, 2, 1),
+    meeting=None,
+    status_note="",
+    updates=(),
+):
     """An action as data, without the numbering service: tests set the numbers they mean."""
     action = Action.objects.create(
-        board=board, number=number, text=text, status=status, whole_board=whole_board or not people,
-        issued_on=issued_on, meeting=meeting, status_note=status_note,
+        board=board,
+        number=number,
+        text=text,
+        status=status,
+        whole_board=whole_board or not people,
+        issued_on=issued_on,
+        meeting=meeting,
+        status_note=status_note,
     )
     for position, person in enumerate(people):
         Responsibility.objects.create(action=action, person=person, position=position)
@@ -32,8 +49,15 @@ def make_action(board, number, *, text="Write the report", status=Status.OPEN, p
 def make_many(board, count, *, start=1, person=None, meeting=None):
     """`count` actions in a few bulk queries, each with a responsible person and an update."""
     actions = Action.objects.bulk_create(
-        Action(board=board, number=n, text=f"Bulk action {n}", issued_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=n % 300),
-               status=Status.values[n % 4], whole_board=person is None, meeting=meeting)
+        Action(
+            board=board,
+            number=n,
+            text=f"Bulk action {n}",
+            issued_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=n % 300),
+            status=Status.values[n % 4],
+            whole_board=person is None,
+            meeting=meeting,
+        )
         for n in range(start, start + count)
     )
     if actions[0].pk is None:  # databases that cannot return the new keys
@@ -41,8 +65,13 @@ def make_many(board, count, *, start=1, person=None, meeting=None):
     if person is not None:
         Responsibility.objects.bulk_create(Responsibility(action=a, person=person) for a in actions)
     ActionUpdate.objects.bulk_create(
-        ActionUpdate(action=a, note=f"Progress on {a.number}", status_before="open", status_after=a.status,
-                     created_at=timezone.now())
+        ActionUpdate(
+            action=a,
+            note=f"Progress on {a.number}",
+            status_before="open",
+            status_after=a.status,
+            created_at=timezone.now(),
+        )
         for a in actions
     )
     return actions
@@ -90,7 +119,10 @@ def test_it_shows_the_last_update_of_each_action(client, board, member):
     a = make_action(board, 1)
     for day, note in [(3, "First look"), (9, "Report drafted")]:
         ActionUpdate.objects.create(
-            action=a, note=note, status_before="open", status_after="in_progress",
+            action=a,
+            note=note,
+            status_before="open",
+            status_after="in_progress",
             created_at=timezone.make_aware(datetime.datetime(2024, 5, day, 10)),
         )
     client.force_login(member)
@@ -130,7 +162,9 @@ def test_it_filters_by_a_responsible_person_named_or_as_all(client, board, membe
 
 
 def test_it_filters_by_the_meeting_that_raised_it_and_by_dates(client, board, member):
-    feb = Meeting.objects.create(board=board, date=datetime.date(2024, 2, 23), start_time=datetime.time(10), end_time=datetime.time(11))
+    feb = Meeting.objects.create(
+        board=board, date=datetime.date(2024, 2, 23), start_time=datetime.time(10), end_time=datetime.time(11)
+    )
     make_action(board, 1, meeting=feb, issued_on=datetime.date(2024, 2, 23))
     make_action(board, 2, issued_on=datetime.date(2023, 10, 1))
     make_action(board, 3, issued_on=datetime.date(2024, 4, 17))
@@ -162,7 +196,7 @@ def test_it_uses_full_text_search_on_postgresql_and_a_plain_match_elsewhere(clie
         # Stemming: "planned" finds "plans" and "planning" but not "plant"; "contacts" finds "contacted".
         assert found == [2, 1]
         assert numbers_on(client.get(log_url(board, "?q=contacts"))) == [3, 1]
-        assert numbers_on(client.get(log_url(board, '?q=contact+-court'))) == [1]
+        assert numbers_on(client.get(log_url(board, "?q=contact+-court"))) == [1]
     else:
         assert found == []
         assert numbers_on(client.get(log_url(board, "?q=plan"))) == [4, 2, 1]
@@ -181,7 +215,9 @@ def test_it_pages_fifty_at_a_time_and_keeps_the_filters(client, board, member):
     assert "status=open" in next_link and "status=in_progress" in next_link and "page=2" in next_link
     second = client.get(log_url(board, next_link))
     assert len(numbers_on(second)) == 15
-    assert all(a.status in ("open", "in_progress") for a in Action.objects.filter(board=board, number__in=numbers_on(second)))
+    assert all(
+        a.status in ("open", "in_progress") for a in Action.objects.filter(board=board, number__in=numbers_on(second))
+    )
     export = re.search(r'href="([^"]+)" data-testid="export-csv"', html).group(1)
     assert "status=in_progress" in export and "page=" not in export
 
@@ -206,7 +242,9 @@ def test_it_hides_removed_actions(client, board, member):
 
 def test_it_runs_the_same_queries_for_10_or_1000_actions(client, board, member, django_assert_num_queries):
     mary = person_of(member)
-    meeting = Meeting.objects.create(board=board, date=datetime.date(2024, 2, 23), start_time=datetime.time(10), end_time=datetime.time(11))
+    meeting = Meeting.objects.create(
+        board=board, date=datetime.date(2024, 2, 23), start_time=datetime.time(10), end_time=datetime.time(11)
+    )
     make_many(board, 10, person=mary, meeting=meeting)
     client.force_login(member)
     query = f"?status=open&status=in_progress&responsible={mary.pk}&q=bulk&page=1"
@@ -297,12 +335,21 @@ def test_search_follows_an_update_s_note_as_it_is_added_changed_and_deleted(clie
     client.force_login(staff)
     found = lambda q: numbers_on(client.get(log_url(board, f"?q={q}")))  # noqa: E731
     assert found("kinship") == []
-    update = action_progress_add(action=action, expected_version=action.version, status="open", note="Kinship care figures in")
+    update = action_progress_add(
+        action=action, expected_version=action.version, status="open", note="Kinship care figures in"
+    )
     assert found("kinship") == [1]
-    changed = client.post(reverse("admin:actions_actionupdate_change", args=[update.pk]), {
-        "action": action.pk, "status_before": "open", "status_after": "open", "note": "Sibling groups figures in",
-        "created_at_0": "2030-01-11", "created_at_1": "10:00",
-    })
+    changed = client.post(
+        reverse("admin:actions_actionupdate_change", args=[update.pk]),
+        {
+            "action": action.pk,
+            "status_before": "open",
+            "status_after": "open",
+            "note": "Sibling groups figures in",
+            "created_at_0": "2030-01-11",
+            "created_at_1": "10:00",
+        },
+    )
     assert changed.status_code == 302
     assert found("kinship") == [] and found("sibling") == [1]
     deleted = client.post(reverse("admin:actions_actionupdate_delete", args=[update.pk]), {"post": "yes"})

@@ -36,18 +36,52 @@ def read_xlsx(content: bytes):
 @pytest.fixture
 def log(board, member, chair):
     """A small log with everything a row can hold: people, "all", a meeting, notes, updates, unicode."""
-    feb = Meeting.objects.create(board=board, date=datetime.date(2024, 2, 23), start_time=datetime.time(10), end_time=datetime.time(11))
+    feb = Meeting.objects.create(
+        board=board, date=datetime.date(2024, 2, 23), start_time=datetime.time(10), end_time=datetime.time(11)
+    )
     mary, colin = person_of(member), person_of(chair)
-    a = make_action(board, 59, text="Zoë to circulate the PLO report", people=[mary, colin], meeting=feb,
-                    issued_on=datetime.date(2024, 2, 23), status=Status.IN_PROGRESS)
-    ActionUpdate.objects.create(action=a, note="Draft seen", status_before="open", status_after="in_progress",
-                                created_at=timezone.make_aware(datetime.datetime(2024, 3, 1, 9)))
-    ActionUpdate.objects.create(action=a, note="Second draft\nwith comments", status_before="in_progress",
-                                status_after="in_progress", created_at=timezone.make_aware(datetime.datetime(2024, 4, 17, 9)))
-    make_action(board, 64, text="Kinship data", whole_board=True, people=[colin], status=Status.CLOSED,
-                status_note="moved to kinship care group", issued_on=datetime.date(2023, 10, 1))
-    make_action(board, 76, text="=HYPERLINK(\"http://evil.example\",\"click\")", whole_board=True,
-                status_note="@SUM(1)", updates=["-2+3"], issued_on=datetime.date(2024, 2, 23))
+    a = make_action(
+        board,
+        59,
+        text="Zoë to circulate the PLO report",
+        people=[mary, colin],
+        meeting=feb,
+        issued_on=datetime.date(2024, 2, 23),
+        status=Status.IN_PROGRESS,
+    )
+    ActionUpdate.objects.create(
+        action=a,
+        note="Draft seen",
+        status_before="open",
+        status_after="in_progress",
+        created_at=timezone.make_aware(datetime.datetime(2024, 3, 1, 9)),
+    )
+    ActionUpdate.objects.create(
+        action=a,
+        note="Second draft\nwith comments",
+        status_before="in_progress",
+        status_after="in_progress",
+        created_at=timezone.make_aware(datetime.datetime(2024, 4, 17, 9)),
+    )
+    make_action(
+        board,
+        64,
+        text="Kinship data",
+        whole_board=True,
+        people=[colin],
+        status=Status.CLOSED,
+        status_note="moved to kinship care group",
+        issued_on=datetime.date(2023, 10, 1),
+    )
+    make_action(
+        board,
+        76,
+        text='=HYPERLINK("http://evil.example","click")',
+        whole_board=True,
+        status_note="@SUM(1)",
+        updates=["-2+3"],
+        issued_on=datetime.date(2024, 2, 23),
+    )
     return board
 
 
@@ -56,11 +90,20 @@ def expected_rows(board, **filters):
     rows = []
     for a in Action.objects.live().filter(board=board, **filters).with_people().order_by("-number"):
         last = a.updates.order_by("-created_at", "-pk").first()
-        rows.append([
-            a.number, a.text, a.responsible_label(), a.issued_on, a.meeting.date if a.meeting else None, a.due_date,
-            a.get_status_display(), a.status_note,
-            timezone.localtime(last.created_at).date() if last else None, last.note if last else "",
-        ])
+        rows.append(
+            [
+                a.number,
+                a.text,
+                a.responsible_label(),
+                a.issued_on,
+                a.meeting.date if a.meeting else None,
+                a.due_date,
+                a.get_status_display(),
+                a.status_note,
+                timezone.localtime(last.created_at).date() if last else None,
+                last.note if last else "",
+            ]
+        )
     return rows
 
 
@@ -97,8 +140,11 @@ def test_the_excel_file_holds_the_database_rows_with_real_dates(client, log, mem
     assert values[0] == exports.HEADERS
     for got, want in zip(values[1:], expected_rows(log), strict=True):
         want = [
-            datetime.datetime.combine(v, datetime.time()) if isinstance(v, datetime.date)
-            else as_text(v) if isinstance(v, str) else v
+            datetime.datetime.combine(v, datetime.time())
+            if isinstance(v, datetime.date)
+            else as_text(v)
+            if isinstance(v, str)
+            else v
             for v in want
         ]
         assert [None if v == "" else v for v in want] == [None if v == "" else v for v in got]
@@ -112,7 +158,7 @@ def test_the_excel_file_holds_the_database_rows_with_real_dates(client, log, mem
 def test_cells_that_would_run_as_formulas_are_neutralised(client, log, member):
     client.force_login(member)
     row = read_csv(client.get(csv_url(log, "?q=click")).content)[1]
-    assert row[1] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    assert row[1] == '\'=HYPERLINK("http://evil.example","click")'
     assert row[7] == "'@SUM(1)" and row[9] == "'-2+3"
     sheet = read_xlsx(client.get(xlsx_url(log, "?q=click")).content)
     assert sheet["B2"].data_type == "s" and sheet["B2"].value.startswith("'=")
@@ -143,15 +189,38 @@ def test_the_renderers_are_pure_and_handle_an_empty_log():
 
 
 def test_the_renderers_write_none_as_empty_cells():
-    row = ExportRow(number=1, text="+44 phone", responsible="all", issued_on=datetime.date(2024, 2, 1), due_date=None,
-                    meeting=None, status="Open", status_note="", last_update_on=None, last_update_note="")
-    assert read_csv(exports.action_log_csv([row]))[1] == ["1", "'+44 phone", "all", "2024-02-01", "", "", "Open", "", "", ""]
+    row = ExportRow(
+        number=1,
+        text="+44 phone",
+        responsible="all",
+        issued_on=datetime.date(2024, 2, 1),
+        due_date=None,
+        meeting=None,
+        status="Open",
+        status_note="",
+        last_update_on=None,
+        last_update_note="",
+    )
+    assert read_csv(exports.action_log_csv([row]))[1] == [
+        "1",
+        "'+44 phone",
+        "all",
+        "2024-02-01",
+        "",
+        "",
+        "Open",
+        "",
+        "",
+        "",
+    ]
     values = next(read_xlsx(exports.action_log_xlsx([row])).iter_rows(min_row=2, values_only=True))
     assert values[:5] == (1, "'+44 phone", "all", datetime.datetime(2024, 2, 1), None)
 
 
 @pytest.mark.parametrize("url", [csv_url, xlsx_url])
-def test_both_exports_run_the_same_queries_for_10_or_1000_actions(client, board, member, url, django_assert_num_queries):
+def test_both_exports_run_the_same_queries_for_10_or_1000_actions(
+    client, board, member, url, django_assert_num_queries
+):
     mary = person_of(member)
     make_many(board, 10, person=mary)
     client.force_login(member)
@@ -194,7 +263,12 @@ def test_a_person_on_another_board_gets_404_on_every_action_url(client, log, out
 
 def test_a_member_reaches_every_read_only_action_url(client, log, member):
     client.force_login(member)
-    for name, kwargs in [("action-list", {}), ("action-export-csv", {}), ("action-export-xlsx", {}), ("action-detail", {"number": 59})]:
+    for name, kwargs in [
+        ("action-list", {}),
+        ("action-export-csv", {}),
+        ("action-export-xlsx", {}),
+        ("action-detail", {"number": 59}),
+    ]:
         url = reverse(f"actions:{name}", kwargs={"slug": log.slug, **kwargs})
         assert client.get(url).status_code == 200
         assert client.post(url).status_code == 405, "read-only pages take no POST"

@@ -73,7 +73,12 @@ def filter_sets(draw):
         "meeting": draw(st.none() | st.sampled_from([0, 1])),
         "issued_from": draw(st.none() | st.dates(FIRST_DAY, LAST_DAY)),
         "issued_to": draw(st.none() | st.dates(FIRST_DAY, LAST_DAY)),
-        "q": draw(st.none() | st.lists(st.builds(lambda w, c: c(w), st.sampled_from(VOCABULARY), cased), min_size=1, max_size=2).map(" ".join)),
+        "q": draw(
+            st.none()
+            | st.lists(st.builds(lambda w, c: c(w), st.sampled_from(VOCABULARY), cased), min_size=1, max_size=2).map(
+                " ".join
+            )
+        ),
     }
 
 
@@ -105,24 +110,37 @@ def build_board(specs: list[Spec]):
     board = Board.objects.create(name=f"Hypothesis board {n}", slug=f"hyp-{n}")
     # No password: hashing one per example would cost more than the rest of the example.
     viewer = get_user_model().objects.create(username=f"hyp-viewer-{n}")
-    people = [Person.objects.create(full_name=f"Person {i}", initials=f"P{i}", user=viewer if i == 0 else None) for i in PEOPLE]
+    people = [
+        Person.objects.create(full_name=f"Person {i}", initials=f"P{i}", user=viewer if i == 0 else None)
+        for i in PEOPLE
+    ]
     for i in MEMBERS:
         Membership.objects.create(board=board, person=people[i])
     meetings = [
-        Meeting.objects.create(board=board, date=datetime.date(2024, month, 10), start_time=datetime.time(10), end_time=datetime.time(11))
+        Meeting.objects.create(
+            board=board, date=datetime.date(2024, month, 10), start_time=datetime.time(10), end_time=datetime.time(11)
+        )
         for month in (2, 4)
     ]
     Attendance.objects.create(meeting=meetings[0], person=people[2], is_guest=True)
     numbers = {}
     for number, s in enumerate(specs, start=1):
         action = Action.objects.create(
-            board=board, number=number, text=s.text, status=s.status, whole_board=s.whole_board, issued_on=s.issued_on,
-            meeting=meetings[s.meeting] if s.meeting is not None else None, status_note=s.status_note,
+            board=board,
+            number=number,
+            text=s.text,
+            status=s.status,
+            whole_board=s.whole_board,
+            issued_on=s.issued_on,
+            meeting=meetings[s.meeting] if s.meeting is not None else None,
+            status_note=s.status_note,
         )
         for position, i in enumerate(s.people):
             Responsibility.objects.create(action=action, person=people[i], position=position)
         for note in s.updates:
-            ActionUpdate.objects.create(action=action, note=note, status_before=s.status, status_after=s.status, created_at=timezone.now())
+            ActionUpdate.objects.create(
+                action=action, note=note, status_before=s.status, status_after=s.status, created_at=timezone.now()
+            )
         numbers[number] = s
     return board, viewer, people, meetings, numbers
 

@@ -152,8 +152,15 @@ def test_a_file_with_bad_rows_writes_nothing_until_confirmed_and_reports_every_b
         "96": [],
     }
     html = response.content.decode()
-    for message in ["Unknown initials: ZZ", "sometime soon", "maybe later", "already a different action", "Nobody is named",
-                    "“abc” is not an action number", "The action has no text"]:
+    for message in [
+        "Unknown initials: ZZ",
+        "sometime soon",
+        "maybe later",
+        "already a different action",
+        "Nobody is named",
+        "“abc” is not an action number",
+        "The action has no text",
+    ]:
         assert message in html
     assert "7 rows with problems" in html
 
@@ -165,7 +172,11 @@ def test_a_file_with_bad_rows_writes_nothing_until_confirmed_and_reports_every_b
     assert existing.text == "Write to the DCS group about Bucks"
     last = Action.objects.get(board=board, number=96)
     assert (last.status, last.status_note, last.issued_on, last.whole_board) == (
-        Status.CLOSED, "done at the April meeting", datetime.date(2024, 4, 17), True)
+        Status.CLOSED,
+        "done at the April meeting",
+        datetime.date(2024, 4, 17),
+        True,
+    )
     message = client.get(response.url).content.decode()
     assert "2 created, 0 updated, 0 unchanged, 7 skipped" in message
 
@@ -431,7 +442,9 @@ def test_imported_actions_have_their_history_and_the_counter_never_goes_down(boa
     board.next_action_number = 120
     board.save()
     rows = seed_rows() + [["", "A row without a number", "MH", "Mar 2024", "Open"]]
-    result = actions_import(board=board, rows=read_file("log.csv", csv_bytes(rows)).rows, create_people=True, source="log.csv")
+    result = actions_import(
+        board=board, rows=read_file("log.csv", csv_bytes(rows)).rows, create_people=True, source="log.csv"
+    )
     assert result.created == 19
     # Rows without a number carry on from the counter; the counter moves past them, not back.
     assert Action.objects.get(board=board, text="A row without a number").number == 120

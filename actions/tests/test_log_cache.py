@@ -26,7 +26,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def meeting(board, secretary):
-    return meeting_schedule(board=board, date=datetime.date(2030, 1, 10), start_time=datetime.time(14), end_time=datetime.time(15))
+    return meeting_schedule(
+        board=board, date=datetime.date(2030, 1, 10), start_time=datetime.time(14), end_time=datetime.time(15)
+    )
 
 
 @pytest.fixture
@@ -36,11 +38,18 @@ def item(meeting):
 
 @pytest.fixture
 def first(board, secretary):
-    return action_raise(board=board, text="Share the data pack", responsible=[person_of(secretary)], issued_on=datetime.date(2029, 12, 1))
+    return action_raise(
+        board=board,
+        text="Share the data pack",
+        responsible=[person_of(secretary)],
+        issued_on=datetime.date(2029, 12, 1),
+    )
 
 
 def row(response, number) -> str:
-    match = re.search(rf'<tr>\s*<td><a href="[^"]+/actions/{number}/">{number}</a>.*?</tr>', response.content.decode(), re.S)
+    match = re.search(
+        rf'<tr>\s*<td><a href="[^"]+/actions/{number}/">{number}</a>.*?</tr>', response.content.decode(), re.S
+    )
     return match.group(0) if match else ""
 
 
@@ -64,15 +73,23 @@ def test_an_update_an_edit_and_a_removal_show_at_once(client, board, secretary, 
     client.force_login(secretary)
     assert "Open" in row(client.get(log_url(board)), first.number)
 
-    done = client.post(url("action-update-add", first), {"status_after": "complete", "note": "Sent in March", "version": first.version})
+    done = client.post(
+        url("action-update-add", first), {"status_after": "complete", "note": "Sent in March", "version": first.version}
+    )
     assert done.status_code == 302
     cells = row(client.get(log_url(board)), first.number)
     assert "Complete" in cells and "Sent in March" in cells
 
     first.refresh_from_db()
-    edited = client.post(url("action-edit", first), {
-        "text": "Share the regional data pack", "responsible": [person_of(secretary).pk], "status_note": "", "version": first.version,
-    })
+    edited = client.post(
+        url("action-edit", first),
+        {
+            "text": "Share the regional data pack",
+            "responsible": [person_of(secretary).pk],
+            "status_note": "",
+            "version": first.version,
+        },
+    )
     assert edited.status_code == 302
     assert "Share the regional data pack" in row(client.get(log_url(board)), first.number)
 
@@ -84,7 +101,10 @@ def test_a_review_shows_at_once(client, board, secretary, meeting, first):
     client.force_login(secretary)
     assert "Open" in row(client.get(log_url(board)), first.number)
     review = reverse("meetings:meeting-review", kwargs={"slug": board.slug, "pk": meeting.pk})
-    saved = client.post(review, {f"status-{first.pk}": "closed", f"note-{first.pk}": "Closed at review", f"version-{first.pk}": first.version})
+    saved = client.post(
+        review,
+        {f"status-{first.pk}": "closed", f"note-{first.pk}": "Closed at review", f"version-{first.pk}": first.version},
+    )
     assert saved.status_code == 302
     assert "Closed at review" in row(client.get(log_url(board)), first.number)
 
@@ -95,7 +115,14 @@ def test_admin_changes_show_at_once(client, board, secretary, staff, first):
     assert f"<td>{sam.initials}</td>" in row(client.get(log_url(board)), first.number)
 
     # A person's initials, changed in the admin, in the log's "Responsible" column.
-    person_form = {"full_name": sam.full_name, "initials": "SJ", "organisation": sam.organisation, "job_title": "", "email": "", "user": secretary.pk}
+    person_form = {
+        "full_name": sam.full_name,
+        "initials": "SJ",
+        "organisation": sam.organisation,
+        "job_title": "",
+        "email": "",
+        "user": secretary.pk,
+    }
     changed = client.post(reverse("admin:meetings_person_change", args=[sam.pk]), person_form)
     assert changed.status_code == 302
     assert "<td>SJ</td>" in row(client.get(log_url(board)), first.number)
@@ -103,10 +130,17 @@ def test_admin_changes_show_at_once(client, board, secretary, staff, first):
     # An update added in the admin: its note, and the log's date moves to today.
     Action.objects.filter(pk=first.pk).update(updated_at=timezone.make_aware(datetime.datetime(2024, 3, 1, 12)))
     assert "This action log was updated on 1 March 2024." in client.get(log_url(board)).content.decode()
-    added = client.post(reverse("admin:actions_actionupdate_add"), {
-        "action": first.pk, "status_before": "open", "status_after": "open", "note": "Chased by the admin",
-        "created_at_0": "2030-01-11", "created_at_1": "10:00",
-    })
+    added = client.post(
+        reverse("admin:actions_actionupdate_add"),
+        {
+            "action": first.pk,
+            "status_before": "open",
+            "status_after": "open",
+            "note": "Chased by the admin",
+            "created_at_0": "2030-01-11",
+            "created_at_1": "10:00",
+        },
+    )
     assert added.status_code == 302
     page = client.get(log_url(board))
     assert "Chased by the admin" in row(page, first.number)
@@ -122,9 +156,16 @@ def test_membership_changes_reach_a_cached_filter_of_whole_board_actions(client,
     # Mary leaves the board (an editor does this in the admin): "all" no longer includes her.
     seat = Membership.objects.get(board=board, person=mary)
     client.force_login(staff)
-    left = client.post(reverse("admin:meetings_membership_change", args=[seat.pk]), {
-        "person": mary.pk, "board": board.pk, "role": Role.MEMBER, "since": "", "until": "2020-01-01",
-    })
+    left = client.post(
+        reverse("admin:meetings_membership_change", args=[seat.pk]),
+        {
+            "person": mary.pk,
+            "board": board.pk,
+            "role": Role.MEMBER,
+            "since": "",
+            "until": "2020-01-01",
+        },
+    )
     assert left.status_code == 302
     assert numbers_on(client.get(mine)) == []
 
@@ -138,7 +179,9 @@ def test_people_named_for_the_first_time_join_the_responsible_filter(client, boa
     assert f'<option value="{nina.pk}">Nina Newcomer' in page
 
 
-def test_the_same_table_serves_a_member_after_an_editor_without_the_editor_s_buttons(client, board, secretary, member, first):
+def test_the_same_table_serves_a_member_after_an_editor_without_the_editor_s_buttons(
+    client, board, secretary, member, first
+):
     client.force_login(secretary)
     editor_page = client.get(log_url(board)).content.decode()
     assert "Import a log" in editor_page
@@ -164,8 +207,12 @@ def test_an_imported_log_shows_at_once(client, board, secretary, first):
     assert numbers_on(client.get(log_url(board))) == [90, first.number]
 
 
-def test_a_meeting_deleted_in_the_admin_is_gone_from_a_cached_raised_at_filter(client, board, secretary, staff, meeting):
-    raised = action_raise(board=board, text="Raised at the January meeting", responsible=[person_of(secretary)], meeting=meeting)
+def test_a_meeting_deleted_in_the_admin_is_gone_from_a_cached_raised_at_filter(
+    client, board, secretary, staff, meeting
+):
+    raised = action_raise(
+        board=board, text="Raised at the January meeting", responsible=[person_of(secretary)], meeting=meeting
+    )
     other = action_raise(board=board, text="Raised between meetings", responsible=[person_of(secretary)])
     client.force_login(staff)
     at_meeting = log_url(board, f"?meeting={meeting.pk}")

@@ -19,10 +19,12 @@ def listed(response):
 def nav_count(response) -> int:
     html = response.content.decode()
     start = html.index('data-testid="my-actions-count">') + len('data-testid="my-actions-count">')
-    return int(html[start:html.index("<", start)])
+    return int(html[start : html.index("<", start)])
 
 
-def test_it_lists_open_actions_named_or_as_all_across_boards_grouped_by_board(client, board, other_board, member, chair):
+def test_it_lists_open_actions_named_or_as_all_across_boards_grouped_by_board(
+    client, board, other_board, member, chair
+):
     mary = person_of(member)
     Membership.objects.create(board=other_board, person=mary, role=Role.MEMBER)
     make_action(board, 1, people=[mary])

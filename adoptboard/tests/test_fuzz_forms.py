@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actions.services import action_raise
-from meetings.models import Meeting, Person
+from meetings.models import Meeting
 from meetings.services import meeting_schedule
 
 SKIP_ACTIONS = ("/accounts/logout/",)
@@ -66,7 +66,9 @@ def editor_forms(client, demo_board, outsider, other_board):
     secretary = get_user_model().objects.get(username="secretary")
     client.force_login(secretary)
     # Someone else's ids, to post where our ids belong.
-    theirs = meeting_schedule(board=other_board, date=datetime.date(2024, 5, 1), start_time=datetime.time(10), end_time=datetime.time(11))
+    theirs = meeting_schedule(
+        board=other_board, date=datetime.date(2024, 5, 1), start_time=datetime.time(10), end_time=datetime.time(11)
+    )
     their_action = action_raise(board=other_board, text="theirs", responsible=[outsider.person])
     feb = Meeting.objects.get(board=demo_board, date="2024-02-23")
     base = f"/boards/{demo_board.slug}"
@@ -93,8 +95,25 @@ def editor_forms(client, demo_board, outsider, other_board):
 
 WEIRD_TEXT = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["", " ", "0", "-1", "99999999999999999999", "1e308", "NaN", "null", "2024-02-30", "25:61",
-                     "31/12/2024", "<script>alert(1)</script>", "' OR 1=1 --", "\x00", "😀" * 5]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "99999999999999999999",
+            "1e308",
+            "NaN",
+            "null",
+            "2024-02-30",
+            "25:61",
+            "31/12/2024",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "\x00",
+            "😀" * 5,
+        ]
+    ),
     st.integers(min_value=-(2**63), max_value=2**63).map(str),
     st.builds(lambda n: "x" * n, st.sampled_from([301, 10_001, 200_000])),
 )
@@ -121,8 +140,12 @@ def test_random_input_to_every_form_never_errors_and_refusals_write_nothing(clie
                 elif choice == "foreign":
                     payload[name] = str(data.draw(st.sampled_from(foreign_ids)))
             for name in form["files"]:
-                content = data.draw(st.sampled_from([b"", b"\x89PNG\r\n\x1a\n" + b"0" * 64, b"PK\x03\x04junk", b"%PDF-1.4 tiny"]))
-                filename = data.draw(st.sampled_from(["a.pdf", "a.exe", "a.docx", "a.xlsx", "a.csv", "../../etc/passwd", "noext"]))
+                content = data.draw(
+                    st.sampled_from([b"", b"\x89PNG\r\n\x1a\n" + b"0" * 64, b"PK\x03\x04junk", b"%PDF-1.4 tiny"])
+                )
+                filename = data.draw(
+                    st.sampled_from(["a.pdf", "a.exe", "a.docx", "a.xlsx", "a.csv", "../../etc/passwd", "noext"])
+                )
                 payload[name] = SimpleUploadedFile(filename, content)
             # Each post is rolled back afterwards, so one form's success (approving the minutes,
             # say) does not turn every later post into a refusal.

@@ -53,7 +53,10 @@ INLINE = [
 ]
 
 
-@pytest.mark.parametrize("template", sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.html") if "documents" not in p.parts))
+@pytest.mark.parametrize(
+    "template",
+    sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.html") if "documents" not in p.parts),
+)
 def test_no_page_template_has_inline_script_or_style(template):
     # Documents (PDF templates) never reach a browser; every page template must satisfy the CSP.
     text = (TEMPLATES / template).read_text()

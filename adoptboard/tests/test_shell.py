@@ -77,7 +77,10 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
@@ -103,7 +106,10 @@ def test_approved_minutes_are_read_only_in_the_admin(client, staff, demo_board):
     Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.APPROVED)
     page = client.get(item_change).content.decode()
     assert 'name="_save"' not in page  # shown read-only
-    response = client.post(item_change, {"title": "Rewritten", "meeting": meeting.pk, "position": 1, "purpose": "information", "duration_minutes": 5})
+    response = client.post(
+        item_change,
+        {"title": "Rewritten", "meeting": meeting.pk, "position": 1, "purpose": "information", "duration_minutes": 5},
+    )
     assert response.status_code == 403
     item.refresh_from_db()
     assert item.title == "Introductions"

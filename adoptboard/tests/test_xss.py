@@ -24,7 +24,7 @@ PAYLOADS = [
     "</textarea><script>alert('xss-7')</script>",
     "<style>@import 'http://evil.example/xss-8.css';</style>",
     "{{ 7|add:'xss-9' }}{% now 'Y' %}",
-    "=HYPERLINK(\"http://evil.example/xss-10\",\"click\")",
+    '=HYPERLINK("http://evil.example/xss-10","click")',
     "+cmd|' /C calc'!A0 xss-11",
     "@SUM(1+1)*cmd|' /C calc'!A0 xss-12",
     "-2+3+cmd|' /C calc'!A0 xss-13",
@@ -43,7 +43,9 @@ def poisoned(demo_board):
     """Every text field of every row of the app's models holds a payload; each payload is used."""
     secretary = get_user_model().objects.get(username="secretary")
     action = Action.objects.get(board=demo_board, number=73)
-    action_progress_add(action=action, expected_version=action.version, status="in_progress", note="placeholder", by=secretary)
+    action_progress_add(
+        action=action, expected_version=action.version, status="in_progress", note="placeholder", by=secretary
+    )
     used = set()
     i = 0
     for app in ("meetings", "actions"):
@@ -108,14 +110,20 @@ def test_payloads_are_plain_text_in_pdfs_and_word(client, poisoned):
     client.force_login(get_user_model().objects.get(username="secretary"))
     feb = Meeting.objects.get(board=poisoned, date="2024-02-23")
     base = f"/boards/{poisoned.slug}"
-    for path in (f"{base}/meetings/{feb.pk}/agenda.pdf", f"{base}/meetings/{feb.pk}/minutes.pdf", f"{base}/actions/export.pdf"):
+    for path in (
+        f"{base}/meetings/{feb.pk}/agenda.pdf",
+        f"{base}/meetings/{feb.pk}/minutes.pdf",
+        f"{base}/actions/export.pdf",
+    ):
         response = client.get(path)
         assert response.status_code == 200, path
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
         # The markup is printed as text: the payload's angle brackets are there to read.
         assert "<script>alert(" in text.replace("\n", "") or "<svg/onload" in text.replace("\n", ""), path
     doc = Document(io.BytesIO(client.get(f"{base}/meetings/{feb.pk}/minutes.docx").content))
-    body = "\n".join(p.text for p in doc.paragraphs) + "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    body = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
+        c.text for t in doc.tables for r in t.rows for c in r.cells
+    )
     assert any(p in body for p in PAYLOADS if "<" in p)
 
 

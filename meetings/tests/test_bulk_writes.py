@@ -17,8 +17,14 @@ def test_it_writes_a_review_of_300_updates_in_one_insert(board, django_assert_nu
     )
     now = timezone.now()
     updates = [
-        ActionUpdate(action=a, meeting=meeting, note="Reviewed", status_before=Status.OPEN,
-                     status_after=Status.IN_PROGRESS, created_at=now)
+        ActionUpdate(
+            action=a,
+            meeting=meeting,
+            note="Reviewed",
+            status_before=Status.OPEN,
+            status_after=Status.IN_PROGRESS,
+            created_at=now,
+        )
         for a in actions
     ]
     # 300 rows × 7 columns is 2,100 parameters: past Django's assumed SQLite limit of 999.

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action, Status
-from actions.services import action_raise, action_progress_add
+from actions.services import action_progress_add, action_raise
 from meetings import exports
 from meetings.concurrency import save_if_unchanged
 from meetings.models import (
@@ -58,7 +58,7 @@ def assert_in_order(text: str, *needles: str) -> None:
     at = 0
     for needle in needles:
         found = text.find(needle, at)
-        assert found >= 0, f"{needle!r} missing (or out of order) in: …{text[at:at + 400]}"
+        assert found >= 0, f"{needle!r} missing (or out of order) in: …{text[at : at + 400]}"
         at = found + len(needle)
 
 
@@ -104,24 +104,43 @@ def meeting(board, secretary, chair, member):
     Attendance.objects.create(meeting=m, person=mary, status=AttendanceStatus.APOLOGIES)
     Attendance.objects.create(meeting=m, person=jo, status=AttendanceStatus.PRESENT, deputising_for=mary)
     earlier = make_meeting(board, datetime.date(2024, 4, 17), status=MeetingStatus.APPROVED)
-    old = action_raise(board=board, text="Benchmark kinship allowances across the region", responsible=[jo], meeting=earlier)
+    old = action_raise(
+        board=board, text="Benchmark kinship allowances across the region", responsible=[jo], meeting=earlier
+    )
     items = [
-        AgendaItem.objects.create(meeting=m, position=1, title="Welcome and apologies", duration_minutes=10, is_standing=True),
         AgendaItem.objects.create(
-            meeting=m, position=2, title="Adoption breakdown analysis", lead=priya, duration_minutes=40,
-            purpose=Purpose.DISCUSSION, notes="PP presented five years of data.\nDisruption averaged 2%.",
+            meeting=m, position=1, title="Welcome and apologies", duration_minutes=10, is_standing=True
+        ),
+        AgendaItem.objects.create(
+            meeting=m,
+            position=2,
+            title="Adoption breakdown analysis",
+            lead=priya,
+            duration_minutes=40,
+            purpose=Purpose.DISCUSSION,
+            notes="PP presented five years of data.\nDisruption averaged 2%.",
             decisions="The board agreed to note the report.",
         ),
         AgendaItem.objects.create(
-            meeting=m, position=3, title="Regional adopter sufficiency", lead_text="Head of Service, Surrey",
-            duration_minutes=25, purpose=Purpose.DECISION, notes="Recruitment is steady in the South East.",
+            meeting=m,
+            position=3,
+            title="Regional adopter sufficiency",
+            lead_text="Head of Service, Surrey",
+            duration_minutes=25,
+            purpose=Purpose.DECISION,
+            notes="Recruitment is steady in the South East.",
         ),
-        AgendaItem.objects.create(meeting=m, position=4, title="Item removed before the day", duration_minutes=60,
-                                  removed_at=timezone.now()),
-        AgendaItem.objects.create(meeting=m, position=5, title="Any other business", duration_minutes=5, is_standing=True),
+        AgendaItem.objects.create(
+            meeting=m, position=4, title="Item removed before the day", duration_minutes=60, removed_at=timezone.now()
+        ),
+        AgendaItem.objects.create(
+            meeting=m, position=5, title="Any other business", duration_minutes=5, is_standing=True
+        ),
     ]
     Paper.objects.create(item=items[1], title="Annex A: disruption data 2019-2024", file="papers/a.pdf")
-    raised = action_raise(board=board, text="Build 2-3% disruption into performance monitoring", whole_board=True, item=items[1])
+    raised = action_raise(
+        board=board, text="Build 2-3% disruption into performance monitoring", whole_board=True, item=items[1]
+    )
     Topic.objects.create(board=board, title="Post order direct contact", proposed_on=datetime.date(2024, 2, 1))
     make_meeting(board, datetime.date(2024, 10, 16))
     make_meeting(board, datetime.date(2025, 1, 22), start=datetime.time(10, 0), end=datetime.time(11, 30))
@@ -199,14 +218,21 @@ def test_it_fits_twelve_items_and_twenty_open_actions_on_three_pages_without_cut
     lead = person("TR", "Teresa Rogers", "Adopt Thames Valley")
     for n in range(1, 13):
         AgendaItem.objects.create(
-            meeting=m, position=n, title=f"Regional performance report {n}: adopter sufficiency and timeliness",
-            lead=lead, duration_minutes=10, purpose=Purpose.DISCUSSION,
+            meeting=m,
+            position=n,
+            title=f"Regional performance report {n}: adopter sufficiency and timeliness",
+            lead=lead,
+            duration_minutes=10,
+            purpose=Purpose.DISCUSSION,
             description="Paper circulated with the agenda; the board is asked to note the findings.",
         )
     earlier = make_meeting(board, datetime.date(2024, 1, 10))
     for n in range(20):
         action_raise(
-            board=board, meeting=earlier, responsible=[lead], status_note="due at the next meeting" if n % 4 else "",
+            board=board,
+            meeting=earlier,
+            responsible=[lead],
+            status_note="due at the next meeting" if n % 4 else "",
             text=f"Marker{n:02d}: {SEED_ACTIONS[n % len(SEED_ACTIONS)]}",
         )
     client.force_login(secretary)
@@ -224,8 +250,12 @@ def test_it_fits_twelve_items_and_twenty_open_actions_on_three_pages_without_cut
 def test_it_breaks_long_words_rather_than_run_off_the_page(client, secretary, board):
     m = make_meeting(board, datetime.date(2024, 11, 20))
     AgendaItem.objects.create(meeting=m, position=1, title="Z" * 300, lead_text="W" * 120)
-    action_raise(board=board, text="https://example.org/" + "y" * 250, whole_board=True,
-                 meeting=make_meeting(board, datetime.date(2024, 1, 1)))
+    action_raise(
+        board=board,
+        text="https://example.org/" + "y" * 250,
+        whole_board=True,
+        meeting=make_meeting(board, datetime.date(2024, 1, 1)),
+    )
     client.force_login(secretary)
     content = client.get(url("meeting-agenda-pdf", m)).content
     assert words_off_page(content) == []
@@ -234,7 +264,9 @@ def test_it_breaks_long_words_rather_than_run_off_the_page(client, secretary, bo
 def test_it_prints_user_text_as_text_not_html(client, secretary, board):
     m = make_meeting(board, datetime.date(2024, 11, 20))
     AgendaItem.objects.create(
-        meeting=m, position=1, title='<b>Bold</b> <img src="http://203.0.113.9/track.png"> & co',
+        meeting=m,
+        position=1,
+        title='<b>Bold</b> <img src="http://203.0.113.9/track.png"> & co',
         description='<link rel="stylesheet" href="file:///etc/passwd">',
     )
     client.force_login(secretary)
@@ -268,7 +300,10 @@ def test_it_finds_collected_static_files_behind_a_cdn_static_url(settings, tmp_p
     settings.STATIC_ROOT = tmp_path
     (tmp_path / "css").mkdir()
     (tmp_path / "css" / "documents.0123abcd.css").write_text("@page { size: A4 }")
-    assert exports.static_file_for("https://cdn.example.org/assets/css/documents.0123abcd.css") == tmp_path / "css" / "documents.0123abcd.css"
+    assert (
+        exports.static_file_for("https://cdn.example.org/assets/css/documents.0123abcd.css")
+        == tmp_path / "css" / "documents.0123abcd.css"
+    )
     assert exports.static_file_for("https://adoptboard.invalid/assets/css/documents.0123abcd.css") is None
     assert exports.static_file_for("https://cdn.example.org/assets/../secret.txt") is None
 
@@ -280,7 +315,9 @@ def test_it_serves_its_own_stylesheet_to_weasyprint():
 
 
 @pytest.mark.parametrize("document", ["meeting-agenda-pdf", "meeting-minutes-pdf", "meeting-minutes-docx"])
-def test_it_keeps_queries_constant_however_many_items_and_actions(client, secretary, board, django_assert_num_queries, document):
+def test_it_keeps_queries_constant_however_many_items_and_actions(
+    client, secretary, board, django_assert_num_queries, document
+):
     lead = person("QL", "Quinn Lead")
     earlier = make_meeting(board, datetime.date(2024, 1, 10))
 
@@ -348,7 +385,7 @@ def test_it_writes_minutes_in_word_with_real_headings_and_a_real_action_table(cl
     response = client.get(url("meeting-minutes-docx", meeting))
     assert response.status_code == 200
     assert response["Content-Type"] == exports.DOCX
-    assert 'attachment; filename="test-alb-minutes-2024-07-17.docx"' == response["Content-Disposition"]
+    assert response["Content-Disposition"] == 'attachment; filename="test-alb-minutes-2024-07-17.docx"'
     document = docx.Document(io.BytesIO(response.content))
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     assert headings == [
@@ -372,7 +409,13 @@ def test_it_writes_minutes_in_word_with_real_headings_and_a_real_action_table(cl
     rows = [[c.text for c in row.cells] for row in table.rows]
     assert rows[0] == ["Action", "Text", "Responsible", "Date issued", "Status"]
     assert rows[1:] == [
-        [str(meeting.raised_action.number), "Build 2-3% disruption into performance monitoring", "all", "Jul 2024", "Open"],
+        [
+            str(meeting.raised_action.number),
+            "Build 2-3% disruption into performance monitoring",
+            "all",
+            "Jul 2024",
+            "Open",
+        ],
         [str(meeting.old_action.number), "Benchmark kinship allowances across the region", "JO", "Apr 2024", "Open"],
     ]
     assert len(table.rows) == 1 + Action.objects.filter(board=meeting.board).count()
@@ -388,14 +431,22 @@ def test_it_cuts_a_long_log_in_the_minutes_to_what_the_meeting_dealt_with(client
     monkeypatch.setattr(exports, "MINUTES_FULL_LOG_MAX", 3)
     jo, earlier = meeting.old_action.people[0], meeting.old_action.meeting
     gone = action_raise(board=meeting.board, text="Refresh the terms of reference", responsible=[jo], meeting=earlier)
-    action_progress_add(action=gone, expected_version=gone.version, status=Status.CLOSED, note="Done in May", meeting=earlier)
-    done_here = action_raise(board=meeting.board, text="Circulate the sufficiency paper", responsible=[jo], meeting=earlier)
-    action_progress_add(action=done_here, expected_version=done_here.version, status=Status.CLOSED, note="Circulated", meeting=meeting)
+    action_progress_add(
+        action=gone, expected_version=gone.version, status=Status.CLOSED, note="Done in May", meeting=earlier
+    )
+    done_here = action_raise(
+        board=meeting.board, text="Circulate the sufficiency paper", responsible=[jo], meeting=earlier
+    )
+    action_progress_add(
+        action=done_here, expected_version=done_here.version, status=Status.CLOSED, note="Circulated", meeting=meeting
+    )
     client.force_login(secretary)
     pdf = flat("".join(pdf_pages(client.get(url("meeting-minutes-pdf", meeting)).content)))
     words = docx.Document(io.BytesIO(client.get(url("meeting-minutes-docx", meeting)).content))
-    word = "\n".join([p.text for p in words.paragraphs] + [c.text for t in words.tables for r in t.rows for c in r.cells])
-    note = ("The log held 4 actions at this meeting; these 3 are the ones still open and those raised or updated at the meeting.")
+    word = "\n".join(
+        [p.text for p in words.paragraphs] + [c.text for t in words.tables for r in t.rows for c in r.cells]
+    )
+    note = "The log held 4 actions at this meeting; these 3 are the ones still open and those raised or updated at the meeting."
     for text in (pdf, word):
         assert note in flat(text)
         # Open, raised at the meeting, closed at the meeting: printed. Closed at an earlier one: not.
@@ -456,8 +507,14 @@ def test_it_answers_post_with_405(client, secretary, meeting):
 
 
 def test_it_exports_the_filtered_action_log_as_a_landscape_pdf(client, member, board, meeting):
-    done = action_raise(board=board, text="Refresh the terms of reference", responsible=[meeting.old_action.people[0]],
-                        meeting=meeting, status=Status.COMPLETE, status_note="done in May")
+    done = action_raise(
+        board=board,
+        text="Refresh the terms of reference",
+        responsible=[meeting.old_action.people[0]],
+        meeting=meeting,
+        status=Status.COMPLETE,
+        status_note="done in May",
+    )
     client.force_login(member)
     export = reverse("actions:action-export-pdf", kwargs={"slug": board.slug})
     response = client.get(export)
@@ -484,11 +541,15 @@ def test_it_exports_the_filtered_action_log_as_a_landscape_pdf(client, member, b
 
 
 def test_it_names_the_filters_and_refuses_bad_ones(client, member, board, meeting):
-    action_raise(board=board, text="Write to the DCS group", responsible=[Person.objects.get(user=member)], meeting=meeting)
+    action_raise(
+        board=board, text="Write to the DCS group", responsible=[Person.objects.get(user=member)], meeting=meeting
+    )
     client.force_login(member)
     export = reverse("actions:action-export-pdf", kwargs={"slug": board.slug})
     jo = meeting.old_action.people[0]
-    text = flat("".join(pdf_pages(client.get(export, {"responsible": jo.pk, "status": ["open", "in_progress"]}).content)))
+    text = flat(
+        "".join(pdf_pages(client.get(export, {"responsible": jo.pk, "status": ["open", "in_progress"]}).content))
+    )
     # Jo answers for the action named on them and, as a member, for the whole board's.
     assert "Showing: Status: Open, In progress; Responsible: Jo Okafor (2 actions)." in text
     assert "Benchmark kinship allowances" in text
@@ -503,7 +564,9 @@ def test_it_says_when_a_long_log_is_cut_short(client, member, board, meeting, mo
 
     monkeypatch.setattr(views_documents, "ACTION_LOG_PDF_MAX_ROWS", 1)
     client.force_login(member)
-    text = flat("".join(pdf_pages(client.get(reverse("actions:action-export-pdf", kwargs={"slug": board.slug})).content)))
+    text = flat(
+        "".join(pdf_pages(client.get(reverse("actions:action-export-pdf", kwargs={"slug": board.slug})).content))
+    )
     assert "This PDF lists the newest 1 of 2 actions." in text
     assert "Build 2-3% disruption" in text
     assert "Benchmark kinship allowances" not in text
@@ -513,8 +576,13 @@ def test_it_says_when_a_long_log_is_cut_short(client, member, board, meeting, mo
 
 
 def test_it_publishes_meetings_as_a_calendar_in_london_time(client, member, board, meeting):
-    winter = make_meeting(board, datetime.date(2025, 2, 5), start=datetime.time(10, 0), end=datetime.time(11, 30),
-                          online_link="https://meet.example.org/alb")
+    winter = make_meeting(
+        board,
+        datetime.date(2025, 2, 5),
+        start=datetime.time(10, 0),
+        end=datetime.time(11, 30),
+        online_link="https://meet.example.org/alb",
+    )
     client.force_login(member)
     response = client.get(reverse("meetings:board-calendar", kwargs={"slug": board.slug}))
     assert response.status_code == 200
@@ -564,7 +632,12 @@ def test_it_lets_a_calendar_app_subscribe_with_the_members_private_link(client, 
     assert response.status_code == 200
     assert f"meeting-{meeting.pk}@adoptboard" in response.content.decode()
 
-    for bad in ({"user": member.pk, "token": token[:-1] + ("1" if token[-1] == "0" else "0")}, {"user": member.pk}, {"user": "x", "token": token}, {}):
+    for bad in (
+        {"user": member.pk, "token": token[:-1] + ("1" if token[-1] == "0" else "0")},
+        {"user": member.pk},
+        {"user": "x", "token": token},
+        {},
+    ):
         response = client.get(feed, bad)
         assert response.status_code == 302
         assert "/accounts/login/" in response["Location"]
@@ -596,7 +669,9 @@ def test_it_offers_members_only_the_documents_they_may_open(rf, member, secretar
         request = rf.get("/")
         request.user = user
         seen = board_for_user(user, board.slug)
-        return render_to_string("documents/_meeting_buttons.html", {"board": seen, "meeting": meeting, "request": request})
+        return render_to_string(
+            "documents/_meeting_buttons.html", {"board": seen, "meeting": meeting, "request": request}
+        )
 
     html = buttons(member)
     assert url("meeting-agenda-pdf", meeting) in html
@@ -630,7 +705,9 @@ def test_it_renders_every_demo_meetings_documents(client, demo_board):
             assert pdf_pages(response.content)
             assert words_off_page(response.content) == []
         assert docx.Document(io.BytesIO(client.get(url("meeting-minutes-docx", m)).content)).tables
-    feed = icalendar.Calendar.from_ical(client.get(reverse("meetings:board-calendar", kwargs={"slug": demo_board.slug})).content)
+    feed = icalendar.Calendar.from_ical(
+        client.get(reverse("meetings:board-calendar", kwargs={"slug": demo_board.slug})).content
+    )
     assert len(feed.walk("VEVENT")) == 4
     log = client.get(reverse("actions:action-export-pdf", kwargs={"slug": demo_board.slug}))
     assert_in_order(flat("".join(pdf_pages(log.content))), "76 Group to build", "59 MH to raise issue")

@@ -105,7 +105,9 @@ def test_it_runs_a_meeting_cycle_as_the_secretary(page, live_server, demo_board)
     page.get_by_role("link", name="Meeting and minutes").click()
     item = april.items.live().get(title="Post order direct contact")
     card = page.locator(f"#item-{item.pk}")
-    card.get_by_label("Discussion notes").fill("LH set out the options for post order contact; the Board discussed them.")
+    card.get_by_label("Discussion notes").fill(
+        "LH set out the options for post order contact; the Board discussed them."
+    )
     card.get_by_label("Decisions").fill("The Board agreed to take a paper in July.")
     card.get_by_role("button", name="Save minutes").click()
     expect(page.locator(".alert-success")).to_contain_text("Minutes of “Post order direct contact” saved")

@@ -2,7 +2,6 @@ import pytest
 
 from actions.models import Action
 from actions.services import action_progress_add
-from meetings.models import Meeting
 
 
 def url(kind, pk, slug="south-east-alb"):
@@ -18,7 +17,9 @@ def editor(demo_board):
 
 def test_it_shows_who_changed_an_action_and_how(client, editor, demo_board):
     action = Action.objects.get(board=demo_board, number=73)
-    action_progress_add(action=action, expected_version=action.version, status="closed", note="Project finished", by=editor)
+    action_progress_add(
+        action=action, expected_version=action.version, status="closed", note="Project finished", by=editor
+    )
     client.force_login(editor)
     page = client.get(url("action", action.pk)).content.decode()
     assert "status" in page and "open → closed" in page
@@ -31,7 +32,14 @@ def test_it_records_the_user_who_made_a_change_through_a_page(client, editor, st
     client.force_login(staff)
     response = client.post(
         f"/admin/meetings/person/{person.pk}/change/",
-        {"full_name": "Rebecca Eligon-Smith", "initials": "RE", "organisation": "SESLIP", "job_title": "", "email": "", "user": editor.pk},
+        {
+            "full_name": "Rebecca Eligon-Smith",
+            "initials": "RE",
+            "organisation": "SESLIP",
+            "job_title": "",
+            "email": "",
+            "user": editor.pk,
+        },
     )
     assert response.status_code == 302
     page = client.get(url("person", person.pk)).content.decode()

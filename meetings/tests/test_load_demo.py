@@ -53,7 +53,11 @@ def test_it_records_attendance_apologies_and_the_deputy(demo_board):
 def test_it_creates_the_agenda_items_with_their_minutes(demo_board):
     items = list(feb_meeting().items.all())
     assert [i.title for i in items] == [
-        "Introductions", "Analysis of adoption breakdown", "Data", "Continuation of this meeting", "Future agenda items",
+        "Introductions",
+        "Analysis of adoption breakdown",
+        "Data",
+        "Continuation of this meeting",
+        "Future agenda items",
     ]
     assert items[1].lead.initials == "TR"
     assert items[1].notes.startswith("TR presented the data")
@@ -98,7 +102,11 @@ def test_the_next_number_is_77(demo_board):
 
 
 def test_it_creates_the_three_upcoming_meetings(demo_board):
-    dates = list(Meeting.objects.filter(board=demo_board, date__gt=datetime.date(2024, 2, 23)).order_by("date").values_list("date", "start_time"))
+    dates = list(
+        Meeting.objects.filter(board=demo_board, date__gt=datetime.date(2024, 2, 23))
+        .order_by("date")
+        .values_list("date", "start_time")
+    )
     assert dates == [
         (datetime.date(2024, 4, 17), datetime.time(14)),
         (datetime.date(2024, 7, 17), datetime.time(14)),
@@ -111,7 +119,9 @@ def test_it_creates_the_forward_plan(demo_board):
     assert demo_board.topics.count() == 3
 
 
-@pytest.mark.parametrize("username,name", [("secretary", "Rebecca Eligon"), ("chair", "Dr Mac Heath"), ("member", "Kevin Yong")])
+@pytest.mark.parametrize(
+    "username,name", [("secretary", "Rebecca Eligon"), ("chair", "Dr Mac Heath"), ("member", "Kevin Yong")]
+)
 def test_it_creates_the_logins(demo_board, username, name):
     user = get_user_model().objects.get(username=username)
     assert user.person.full_name == name

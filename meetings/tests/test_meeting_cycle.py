@@ -42,6 +42,7 @@ def lock(meeting):
 
 # --- Permissions: every write refuses GET, members and outsiders ---------------------------------
 
+
 def write_urls(meeting, item):
     it = {"item_pk": item.pk}
     return [
@@ -84,7 +85,9 @@ def test_it_refuses_a_members_post_with_403_and_an_outsiders_with_404(client, me
 
 def test_it_shows_members_the_pages_without_edit_controls(client, member, meeting, item):
     # An action to review, so that the review page would show its form to an editor.
-    open_one = action_raise(board=meeting.board, text="Circulate the data pack", whole_board=True, issued_on=datetime.date(2030, 1, 10))
+    open_one = action_raise(
+        board=meeting.board, text="Circulate the data pack", whole_board=True, issued_on=datetime.date(2030, 1, 10)
+    )
     login(client, member)
     for name in ("meeting-detail", "meeting-agenda", "meeting-review"):
         response = client.get(url(name, meeting))
@@ -97,6 +100,7 @@ def test_it_shows_members_the_pages_without_edit_controls(client, member, meetin
 
 
 # --- Schedule --------------------------------------------------------------------------------------
+
 
 def test_it_schedules_a_meeting_with_standing_items_and_members_invited(client, secretary, board, member):
     login(client, secretary)
@@ -112,7 +116,9 @@ def test_it_schedules_a_meeting_with_standing_items_and_members_invited(client, 
 
 def test_it_proposes_the_next_meeting_at_the_usual_time(client, secretary, meeting):
     login(client, secretary)
-    response = client.get(reverse("meetings:meeting-schedule", kwargs={"slug": meeting.board.slug}) + f"?after={meeting.pk}")
+    response = client.get(
+        reverse("meetings:meeting-schedule", kwargs={"slug": meeting.board.slug}) + f"?after={meeting.pk}"
+    )
     assert response.status_code == 200
     assert response.context["form"].initial["date"] == meeting.date + datetime.timedelta(weeks=13)
     assert response.context["form"].initial["start_time"] == meeting.board.default_start_time
@@ -130,6 +136,7 @@ def test_it_refuses_a_meeting_that_ends_before_it_starts(client, secretary, boar
 
 
 # --- Attendance ------------------------------------------------------------------------------------
+
 
 def test_it_saves_apologies_and_a_deputy_in_one_form(client, secretary, member, meeting):
     login(client, secretary)
@@ -158,7 +165,10 @@ def test_it_refuses_a_person_deputising_for_themselves(client, secretary, meetin
 
 def test_it_adds_a_guest_creating_the_person(client, secretary, meeting):
     login(client, secretary)
-    response = client.post(url("meeting-guest-add", meeting), {"full_name": "Janice Spencer", "organisation": "East Midlands RAB", "status": "present"})
+    response = client.post(
+        url("meeting-guest-add", meeting),
+        {"full_name": "Janice Spencer", "organisation": "East Midlands RAB", "status": "present"},
+    )
     assert response.status_code == 302
     att = Attendance.objects.get(meeting=meeting, person__full_name="Janice Spencer")
     assert att.is_guest and att.person.initials == "JS"
@@ -173,9 +183,13 @@ def test_it_refuses_a_guest_without_a_name(client, secretary, meeting):
 
 # --- Agenda ----------------------------------------------------------------------------------------
 
+
 def test_it_adds_an_item_before_any_other_business_with_start_times(client, secretary, meeting):
     login(client, secretary)
-    response = client.post(url("item-add", meeting), {"title": "PLO working group report", "purpose": "discussion", "lead_text": "Sue", "duration_minutes": "20"})
+    response = client.post(
+        url("item-add", meeting),
+        {"title": "PLO working group report", "purpose": "discussion", "lead_text": "Sue", "duration_minutes": "20"},
+    )
     assert response.status_code == 302
     titles = list(meeting.items.live().order_by("position").values_list("title", flat=True))
     assert titles[3] == "PLO working group report" and titles[4] == "Any other business"
@@ -195,7 +209,12 @@ def test_it_refuses_an_item_without_a_title_or_with_a_silly_duration(client, sec
 
 def test_it_edits_an_item_and_refuses_a_stale_edit(client, secretary, meeting, item):
     login(client, secretary)
-    data = {"title": "Minutes and matters arising", "purpose": "decision", "duration_minutes": "7", "version": item.version}
+    data = {
+        "title": "Minutes and matters arising",
+        "purpose": "decision",
+        "duration_minutes": "7",
+        "version": item.version,
+    }
     assert client.get(url("item-edit", meeting, item_pk=item.pk)).status_code == 200
     assert client.post(url("item-edit", meeting, item_pk=item.pk), data).status_code == 302
     item.refresh_from_db()
@@ -223,10 +242,14 @@ def test_it_refuses_a_bad_move_direction(client, secretary, meeting, item):
     assert "Move an item up or down" in response.content.decode()
 
 
-def test_it_attaches_a_pdf_and_serves_it_only_through_the_checked_view(client, secretary, member, outsider, meeting, item):
+def test_it_attaches_a_pdf_and_serves_it_only_through_the_checked_view(
+    client, secretary, member, outsider, meeting, item
+):
     login(client, secretary)
     pdf = SimpleUploadedFile("annex-a.pdf", b"%PDF-1.4 test", content_type="application/pdf")
-    response = client.post(url("paper-add", meeting, item_pk=item.pk), {"paper-%d-title" % item.pk: "Annex A", "paper-%d-file" % item.pk: pdf})
+    response = client.post(
+        url("paper-add", meeting, item_pk=item.pk), {f"paper-{item.pk}-title": "Annex A", f"paper-{item.pk}-file": pdf}
+    )
     assert response.status_code == 302
     paper = Paper.objects.get(item=item)
     download = url("paper-download", meeting, item_pk=item.pk, paper_pk=paper.pk)
@@ -241,23 +264,31 @@ def test_it_attaches_a_pdf_and_serves_it_only_through_the_checked_view(client, s
 def test_it_refuses_other_file_types_and_files_over_20_mb(client, secretary, meeting, item, settings):
     login(client, secretary)
     exe = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
-    response = client.post(url("paper-add", meeting, item_pk=item.pk), {"paper-%d-file" % item.pk: exe})
+    response = client.post(url("paper-add", meeting, item_pk=item.pk), {f"paper-{item.pk}-file": exe})
     assert response.status_code == 400 and "must be PDF, Word or Excel" in response.content.decode()
     settings.MAX_UPLOAD_BYTES = 10  # stands in for 20 MB without writing 20 MB
     big = SimpleUploadedFile("big.docx", b"x" * 11)
-    response = client.post(url("paper-add", meeting, item_pk=item.pk), {"paper-%d-file" % item.pk: big})
+    response = client.post(url("paper-add", meeting, item_pk=item.pk), {f"paper-{item.pk}-file": big})
     assert response.status_code == 400 and "at most 20 MB" in response.content.decode()
     assert not Paper.objects.exists()
 
 
 def test_it_refuses_a_file_that_is_not_what_its_name_says(client, secretary, meeting, item):
     login(client, secretary)
-    for name, content in [("annex.pdf", b"\x89PNG\r\n\x1a\n fake"), ("annex.docx", b"MZ\x90\x00"), ("annex.xls", b"%PDF-1.4")]:
-        response = client.post(url("paper-add", meeting, item_pk=item.pk), {f"paper-{item.pk}-file": SimpleUploadedFile(name, content)})
+    for name, content in [
+        ("annex.pdf", b"\x89PNG\r\n\x1a\n fake"),
+        ("annex.docx", b"MZ\x90\x00"),
+        ("annex.xls", b"%PDF-1.4"),
+    ]:
+        response = client.post(
+            url("paper-add", meeting, item_pk=item.pk), {f"paper-{item.pk}-file": SimpleUploadedFile(name, content)}
+        )
         assert response.status_code == 400, name
         assert "is not a real" in response.content.decode()
     ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 8
-    response = client.post(url("paper-add", meeting, item_pk=item.pk), {f"paper-{item.pk}-file": SimpleUploadedFile("old.doc", ole2)})
+    response = client.post(
+        url("paper-add", meeting, item_pk=item.pk), {f"paper-{item.pk}-file": SimpleUploadedFile("old.doc", ole2)}
+    )
     assert response.status_code == 302
     assert [p.title for p in Paper.objects.all()] == ["old.doc"]
 
@@ -266,7 +297,9 @@ def test_it_defers_an_item_to_the_next_meeting(client, secretary, board, meeting
     login(client, secretary)
     response = client.post(url("item-defer", meeting, item_pk=item.pk), follow=True)
     assert "Schedule the next meeting first" in response.content.decode()
-    following = meeting_schedule(board=board, date=datetime.date(2030, 6, 5), start_time=datetime.time(14), end_time=datetime.time(15))
+    following = meeting_schedule(
+        board=board, date=datetime.date(2030, 6, 5), start_time=datetime.time(14), end_time=datetime.time(15)
+    )
     assert client.post(url("item-defer", meeting, item_pk=item.pk)).status_code == 302
     item.refresh_from_db()
     assert item.deferred_to.meeting == following and item.deferred_to.title == item.title
@@ -274,10 +307,15 @@ def test_it_defers_an_item_to_the_next_meeting(client, secretary, board, meeting
 
 # --- Minutes and actions ---------------------------------------------------------------------------
 
+
 def test_it_saves_minutes_and_refuses_a_stale_save(client, secretary, meeting, item):
     login(client, secretary)
     prefix = f"minutes-{item.pk}"
-    data = {f"{prefix}-notes": "Minutes of January agreed.", f"{prefix}-decisions": "Agreed.", f"{prefix}-version": item.version}
+    data = {
+        f"{prefix}-notes": "Minutes of January agreed.",
+        f"{prefix}-decisions": "Agreed.",
+        f"{prefix}-version": item.version,
+    }
     assert client.post(url("item-minutes", meeting, item_pk=item.pk), data).status_code == 302
     item.refresh_from_db()
     assert item.notes == "Minutes of January agreed."
@@ -323,6 +361,7 @@ def test_it_refuses_an_action_without_text_or_responsible(client, secretary, mee
 
 # --- Approval and the lock -------------------------------------------------------------------------
 
+
 def test_it_approves_minutes_and_then_refuses_edits(client, secretary, meeting, item):
     login(client, secretary)
     assert client.post(url("meeting-approve", meeting)).status_code == 302
@@ -335,8 +374,14 @@ def test_it_approves_minutes_and_then_refuses_edits(client, secretary, meeting, 
         (url("item-remove", meeting, item_pk=item.pk), {}),
         (url("meeting-guest-add", meeting), {"full_name": "Late Guest", "status": "present"}),
         (url("meeting-attendance", meeting), {f"status-{a.pk}": "absent" for a in meeting.attendances.all()}),
-        (url("paper-add", meeting, item_pk=item.pk), {f"paper-{item.pk}-file": SimpleUploadedFile("late.pdf", b"%PDF")}),
-        (url("item-edit", meeting, item_pk=item.pk), {"title": "Late title", "purpose": "information", "duration_minutes": "5", "version": item.version}),
+        (
+            url("paper-add", meeting, item_pk=item.pk),
+            {f"paper-{item.pk}-file": SimpleUploadedFile("late.pdf", b"%PDF")},
+        ),
+        (
+            url("item-edit", meeting, item_pk=item.pk),
+            {"title": "Late title", "purpose": "information", "duration_minutes": "5", "version": item.version},
+        ),
     ]:
         response = client.post(u, data, follow=True)
         assert "approved and locked" in response.content.decode(), u
@@ -372,11 +417,15 @@ def test_it_refuses_a_member_to_approve(client, member, meeting):
 
 # --- Forward plan ----------------------------------------------------------------------------------
 
+
 def test_it_proposes_a_topic_and_schedules_it_into_a_future_meeting(client, secretary, board, meeting):
     login(client, secretary)
     person = Person.objects.get(user=secretary)
     plan = reverse("meetings:forward-plan", kwargs={"slug": board.slug})
-    response = client.post(reverse("meetings:topic-add", kwargs={"slug": board.slug}), {"title": "Post order direct contact", "proposed_by": person.pk, "proposed_at": meeting.pk})
+    response = client.post(
+        reverse("meetings:topic-add", kwargs={"slug": board.slug}),
+        {"title": "Post order direct contact", "proposed_by": person.pk, "proposed_at": meeting.pk},
+    )
     assert response.status_code == 302
     topic = Topic.objects.get(board=board)
     assert "Post order direct contact" in client.get(plan).content.decode()
@@ -391,7 +440,9 @@ def test_it_proposes_a_topic_and_schedules_it_into_a_future_meeting(client, secr
 def test_it_refuses_a_topic_without_title_and_scheduling_into_a_past_meeting(client, secretary, board):
     login(client, secretary)
     assert client.post(reverse("meetings:topic-add", kwargs={"slug": board.slug}), {"title": ""}).status_code == 400
-    past = meeting_schedule(board=board, date=datetime.date(2020, 1, 1), start_time=datetime.time(14), end_time=datetime.time(15))
+    past = meeting_schedule(
+        board=board, date=datetime.date(2020, 1, 1), start_time=datetime.time(14), end_time=datetime.time(15)
+    )
     topic = Topic.objects.create(board=board, title="PIF")
     schedule = reverse("meetings:topic-schedule", kwargs={"slug": board.slug, "topic_pk": topic.pk})
     assert client.post(schedule, {f"topic-{topic.pk}-meeting": past.pk}).status_code == 400
@@ -401,7 +452,9 @@ def test_it_refuses_a_topic_without_title_and_scheduling_into_a_past_meeting(cli
 
 def test_it_answers_an_htmx_move_with_just_the_agenda_table(client, secretary, meeting, item):
     login(client, secretary)
-    response = client.post(url("item-move", meeting, item_pk=item.pk), {"direction": "down"}, headers={"HX-Request": "true"})
+    response = client.post(
+        url("item-move", meeting, item_pk=item.pk), {"direction": "down"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="agenda-items">') and "<html" not in body
@@ -433,7 +486,13 @@ def test_it_edits_the_meeting_details_and_refuses_a_stale_or_locked_edit(client,
     login(client, secretary)
     edit = url("meeting-edit", meeting)
     assert client.get(edit).status_code == 200
-    data = {"date": "2030-03-13", "start_time": "10:00", "end_time": "11:00", "place": "Reading", "version": meeting.version}
+    data = {
+        "date": "2030-03-13",
+        "start_time": "10:00",
+        "end_time": "11:00",
+        "place": "Reading",
+        "version": meeting.version,
+    }
     assert client.post(edit, data).status_code == 302
     meeting.refresh_from_db()
     assert (meeting.date, meeting.place) == (datetime.date(2030, 3, 13), "Reading")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action, ActionUpdate, Responsibility, Status
-from actions.services import action_raise, action_progress_add
+from actions.services import action_progress_add, action_raise
 from meetings.models import AgendaItem, MeetingStatus, Person
 from meetings.selectors import review_actions
 from meetings.services import meeting_schedule
@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def schedule(board, month):
-    return meeting_schedule(board=board, date=datetime.date(2030, month, 10), start_time=datetime.time(14), end_time=datetime.time(15))
+    return meeting_schedule(
+        board=board, date=datetime.date(2030, month, 10), start_time=datetime.time(14), end_time=datetime.time(15)
+    )
 
 
 @pytest.fixture
@@ -48,7 +50,9 @@ def test_it_reviews_open_actions_raised_before_and_those_raised_at_the_meeting(b
     still_open = raise_before(board, person, "open")
     in_progress = raise_before(board, person, "in progress", status=Status.IN_PROGRESS)
     raise_before(board, person, "already closed", status=Status.CLOSED)
-    raised_here = action_raise(board=board, text="raised at April", responsible=[person], meeting=apr, status=Status.COMPLETE)
+    raised_here = action_raise(
+        board=board, text="raised at April", responsible=[person], meeting=apr, status=Status.COMPLETE
+    )
     raise_before(board, person, "raised after April", issued=datetime.date(2030, 5, 1))
     assert numbers(apr) == {still_open.number, in_progress.number, raised_here.number}
 
@@ -56,9 +60,13 @@ def test_it_reviews_open_actions_raised_before_and_those_raised_at_the_meeting(b
 def test_it_reads_open_when_the_meeting_began_from_the_update_history(board, person, meetings, secretary):
     jan, apr, jul = meetings
     closed_at_jan = raise_before(board, person, "closed in January")
-    action_progress_add(action=closed_at_jan, expected_version=closed_at_jan.version, status=Status.CLOSED, meeting=jan, by=secretary)
+    action_progress_add(
+        action=closed_at_jan, expected_version=closed_at_jan.version, status=Status.CLOSED, meeting=jan, by=secretary
+    )
     closed_at_apr = raise_before(board, person, "closed in April")
-    action_progress_add(action=closed_at_apr, expected_version=closed_at_apr.version, status=Status.CLOSED, meeting=apr, by=secretary)
+    action_progress_add(
+        action=closed_at_apr, expected_version=closed_at_apr.version, status=Status.CLOSED, meeting=apr, by=secretary
+    )
     open_one = raise_before(board, person, "still open")
     assert numbers(apr) == {closed_at_apr.number, open_one.number}  # closed at April: still on April's list
     assert numbers(jul) == {open_one.number}  # ... and gone from July's
@@ -77,7 +85,12 @@ def test_it_saves_the_whole_review_in_one_submit(client, secretary, board, perso
     a.refresh_from_db(), b.refresh_from_db(), c.refresh_from_db()
     assert (a.status, a.status_note) == (Status.CLOSED, "Done in March")
     update = ActionUpdate.objects.get(action=a)
-    assert (update.meeting, update.status_before, update.status_after, update.created_by) == (apr, "open", "closed", secretary)
+    assert (update.meeting, update.status_before, update.status_after, update.created_by) == (
+        apr,
+        "open",
+        "closed",
+        secretary,
+    )
     assert ActionUpdate.objects.filter(action=b, note="Discussed", status_after="open").exists()
     assert not ActionUpdate.objects.filter(action=c).exists()  # unchanged and no note: nothing to record
     assert numbers(jul) == {b.number, c.number}
@@ -88,10 +101,16 @@ def test_it_refuses_a_stale_review_without_writing_anything(client, secretary, b
     a, b = raise_before(board, person, "one"), raise_before(board, person, "two")
     client.force_login(secretary)
     data = {
-        f"status-{a.pk}": "closed", f"note-{a.pk}": "", f"version-{a.pk}": a.version,
-        f"status-{b.pk}": "closed", f"note-{b.pk}": "", f"version-{b.pk}": b.version,
+        f"status-{a.pk}": "closed",
+        f"note-{a.pk}": "",
+        f"version-{a.pk}": a.version,
+        f"status-{b.pk}": "closed",
+        f"note-{b.pk}": "",
+        f"version-{b.pk}": b.version,
     }
-    action_progress_add(action=b, expected_version=b.version, status=Status.IN_PROGRESS, note="owner's update")  # someone else, meanwhile
+    action_progress_add(
+        action=b, expected_version=b.version, status=Status.IN_PROGRESS, note="owner's update"
+    )  # someone else, meanwhile
     response = client.post(review_url(apr), data)
     assert response.status_code == 409 and "Someone else saved this" in response.content.decode()
     a.refresh_from_db()
@@ -116,6 +135,7 @@ def test_it_refuses_a_bad_status_and_a_locked_meeting(client, secretary, board, 
 
 # --- Query counts: the same with few or many rows ---------------------------------------------------
 
+
 def populate(board, meeting, person, other, *, actions: int, items: int, start_number: int):
     """Open actions raised before the meeting (some with history) and items, written in bulk for speed."""
     AgendaItem.objects.bulk_create(
@@ -124,9 +144,13 @@ def populate(board, meeting, person, other, *, actions: int, items: int, start_n
     item = meeting.items.order_by("pk").first()
     created = Action.objects.bulk_create(
         Action(
-            board=board, number=start_number + i, text=f"Action {i}", issued_on=datetime.date(2029, 1, 1),
+            board=board,
+            number=start_number + i,
+            text=f"Action {i}",
+            issued_on=datetime.date(2029, 1, 1),
             # Every third is raised at this meeting, on an item: the meeting page lists those.
-            meeting=meeting if i % 3 == 0 else None, agenda_item=item if i % 3 == 0 else None,
+            meeting=meeting if i % 3 == 0 else None,
+            agenda_item=item if i % 3 == 0 else None,
         )
         for i in range(actions)
     )
@@ -135,7 +159,9 @@ def populate(board, meeting, person, other, *, actions: int, items: int, start_n
         + [Responsibility(action=a, person=other, position=1) for a in created[::2]]
     )
     ActionUpdate.objects.bulk_create(
-        ActionUpdate(action=a, note="noted", status_before="open", status_after="in_progress", created_at=timezone.now())
+        ActionUpdate(
+            action=a, note="noted", status_before="open", status_after="in_progress", created_at=timezone.now()
+        )
         for a in created[::4]
     )
     return created
@@ -151,7 +177,9 @@ def page_setup(client, secretary, member, board, meetings):
 
 
 @pytest.mark.parametrize("name", ["meeting-detail", "meeting-review", "meeting-agenda"])
-def test_it_runs_the_same_queries_for_5_or_300_actions_and_3_or_30_items(page_setup, board, name, django_assert_num_queries):
+def test_it_runs_the_same_queries_for_5_or_300_actions_and_3_or_30_items(
+    page_setup, board, name, django_assert_num_queries
+):
     client, apr, person, other = page_setup
     page = reverse(f"meetings:{name}", kwargs={"slug": board.slug, "pk": apr.pk})
     # The scheduled meeting has 5 standing items; the small set has 3 more... trimmed to 3 in all.

@@ -18,7 +18,12 @@ def format_preview(preview: Preview) -> list[str]:
         if row.issued_on:
             issued = f"{row.issued_on:%b %Y}" if row.issued_month_only else f"{row.issued_on:%-d %b %Y}"
         status = row.status_label + (f" ({row.status_note})" if row.status_note else "")
-        result = {"create": "create", "update": "update: " + ", ".join(row.changes), "unchanged": "unchanged", SKIP: "SKIP"}[row.kind]
+        result = {
+            "create": "create",
+            "update": "update: " + ", ".join(row.changes),
+            "unchanged": "unchanged",
+            SKIP: "SKIP",
+        }[row.kind]
         text = " ".join(row.text.split())
         text = text if len(text) <= 50 else text[:49] + "…"
         lines.append(
@@ -58,8 +63,10 @@ class Command(BaseCommand):
             parsed = read_file(file.name, data)
         except ImportRefused as refusal:
             raise CommandError(refusal.message) from None
-        self.stdout.write(f"{file.name}: read from {parsed.source}; columns " + ", ".join(
-            f"“{header}” as {name}" for name, header in parsed.columns.items()))
+        self.stdout.write(
+            f"{file.name}: read from {parsed.source}; columns "
+            + ", ".join(f"“{header}” as {name}" for name, header in parsed.columns.items())
+        )
         preview = preview_import(board=target, rows=parsed.rows)
         for line in format_preview(preview):
             self.stdout.write(line)
@@ -76,8 +83,14 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
-        self.stdout.write(self.style.SUCCESS(
-            f"Imported: {result.created} created, {result.updated} updated, {result.unchanged} unchanged, "
-            f"{result.skipped} skipped." + (
-                " New people: " + ", ".join(p.initials for p in result.people_created) if result.people_created else "")
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported: {result.created} created, {result.updated} updated, {result.unchanged} unchanged, "
+                f"{result.skipped} skipped."
+                + (
+                    " New people: " + ", ".join(p.initials for p in result.people_created)
+                    if result.people_created
+                    else ""
+                )
+            )
+        )

@@ -27,8 +27,10 @@ from meetings.models import (
 from meetings.services import meeting_schedule
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "south_east_alb.json"
-MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
+}
 # The feb meeting's items: minutes allowed for each, adding up to its 90 minutes.
 ITEM_MINUTES = {1: 10, 2: 40, 3: 20, 4: 15, 5: 5}
 
@@ -116,7 +118,12 @@ class Command(BaseCommand):
         raised_at = {n: items[it["number"]] for it in m["items"] for n in it["actions_raised"]}
 
         for t in data["forward_plan"]:
-            Topic.objects.create(board=board, title=t["title"], proposed_at=feb, proposed_on=datetime.date.fromisoformat(t["proposed_at"]))
+            Topic.objects.create(
+                board=board,
+                title=t["title"],
+                proposed_at=feb,
+                proposed_on=datetime.date.fromisoformat(t["proposed_at"]),
+            )
 
         for u in data["upcoming_meetings"]:
             meeting_schedule(
@@ -141,7 +148,9 @@ class Command(BaseCommand):
             )
         # "This action log was updated on 17 April 2024."
         updated = timezone.make_aware(
-            datetime.datetime.combine(datetime.date.fromisoformat(data["action_log"]["updated_on"]), datetime.time(16, 0))
+            datetime.datetime.combine(
+                datetime.date.fromisoformat(data["action_log"]["updated_on"]), datetime.time(16, 0)
+            )
         )
         Action.objects.filter(board=board).update(updated_at=updated)
         self.stdout.write(self.style.SUCCESS(f"Created the demo board {board.name} ({board.slug})."))
