@@ -1,9 +1,12 @@
 """Fixtures shared by every app's tests: a board and its people in each role."""
 
+import datetime
 import io
 import os
+from pathlib import Path
 
 import pytest
+import time_machine
 
 # pytest-playwright runs an event loop; pytest-django must still be allowed its sync DB calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -13,6 +16,68 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from meetings.models import Board, Membership, Person, Role
+
+# Every test but the browser's runs on a fixed clock, so none depends on the day it runs (a
+# fixture dated 2030 stays in the future). Browser tests keep the real clock: Chromium judges
+# cookie expiry by its own. ADOPTBOARD_TEST_CLOCK=2031-06-01 moves the whole run, browser tests
+# included, to another day (CI runs the suite once that way).
+TEST_NOW = datetime.datetime(2026, 11, 30, 9, 30, tzinfo=datetime.UTC)
+
+
+def _session_clock():
+    value = os.environ.get("ADOPTBOARD_TEST_CLOCK")
+    return datetime.datetime.fromisoformat(value).replace(tzinfo=datetime.UTC) if value else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_clock_travel():
+    at = _session_clock()
+    if at is None:
+        yield
+        return
+    with time_machine.travel(at, tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(request):
+    if request.node.get_closest_marker("e2e") or _session_clock():
+        yield
+        return
+    with time_machine.travel(TEST_NOW, tick=True):
+        yield
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests of PostgreSQL's row locks are left out of a SQLite run (SQLite serialises writers)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    kept, left_out = [], []
+    for item in items:
+        (left_out if item.get_closest_marker("postgresql") else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
+SCREENSHOT_DIR = Path(__file__).resolve().parent / "docs" / "screenshots"
+
+
+@pytest.fixture
+def screenshot(tmp_path):
+    """Take a full-page screenshot: into docs/screenshots/ with SCREENSHOTS=1 (`make screenshots`),
+    else into the test's temporary directory, so `make test` leaves the checkout as it found it."""
+    folder = SCREENSHOT_DIR if os.environ.get("SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = folder / name
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
 
 
 @pytest.fixture(autouse=True)

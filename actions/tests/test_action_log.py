@@ -276,16 +276,12 @@ def test_an_outsider_gets_404_on_the_log(client, board, outsider, member):
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_it_works_in_a_browser_and_passes_axe(page, live_server, demo_board):
+def test_it_works_in_a_browser_and_passes_axe(page, live_server, demo_board, screenshot):
     """A member on the demo board: filters, the one-click open list, action 73's page and update, my actions."""
-    from pathlib import Path
-
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect
 
     wcag = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-    screenshots = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-    screenshots.mkdir(parents=True, exist_ok=True)
 
     def check(name):
         violations = [
@@ -294,7 +290,7 @@ def test_it_works_in_a_browser_and_passes_axe(page, live_server, demo_board):
             if v["impact"] in ("serious", "critical")
         ]
         assert violations == [], page.url
-        page.screenshot(path=str(screenshots / name), full_page=True)
+        screenshot(page, name)
 
     base = live_server.url
     page.set_default_timeout(10_000)

@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from actions.models import Action
 from actions.services import action_raise
@@ -11,10 +11,8 @@ from meetings.models import Board
 
 WRITERS = 20
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="row locks need PostgreSQL; SQLite serialises every writer anyway (CI runs this on PostgreSQL)",
-)
+# Row locks need PostgreSQL; SQLite serialises every writer anyway (CI runs the suite on both).
+pytestmark = pytest.mark.postgresql
 
 
 class Rollback(Exception):

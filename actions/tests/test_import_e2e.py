@@ -22,7 +22,7 @@ def serious(results) -> list[str]:
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_it_imports_a_word_log_in_the_browser(page, live_server, demo_board, tmp_path):
+def test_it_imports_a_word_log_in_the_browser(page, live_server, demo_board, tmp_path, screenshot):
     Action.objects.filter(board=demo_board).delete()
     path = tmp_path / "action-log.docx"
     path.write_bytes(docx_bytes(seed_rows()))
@@ -39,7 +39,7 @@ def test_it_imports_a_word_log_in_the_browser(page, live_server, demo_board, tmp
     page.wait_for_selector("[data-testid=import-preview]")
     assert page.locator("[data-testid=import-preview] tbody tr").count() == 18
     assert serious(Axe().run(page, context=MAIN, options=WCAG)) == []
-    page.screenshot(path="/tmp/import-preview.png", full_page=True)
+    screenshot(page, "import-preview.png")
     assert Action.objects.filter(board=demo_board).count() == 0
 
     # LP is named only on action 61: with the log emptied, nobody on the board has those initials.

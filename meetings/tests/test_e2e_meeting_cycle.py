@@ -7,7 +7,6 @@ Scheduling itself is exercised on the board's last meeting ("schedule next meeti
 """
 
 import re
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -17,7 +16,6 @@ from actions.models import Action, Status
 from meetings.models import Meeting
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def assert_accessible(page):
@@ -29,14 +27,9 @@ def assert_accessible(page):
     assert violations == [], page.url
 
 
-def shot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
-
-
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_it_runs_a_meeting_cycle_as_the_secretary(page, live_server, demo_board):
+def test_it_runs_a_meeting_cycle_as_the_secretary(page, live_server, demo_board, screenshot):
     base = live_server.url
     page.set_default_timeout(10_000)
     csp_errors = []
@@ -99,7 +92,7 @@ def test_it_runs_a_meeting_cycle_as_the_secretary(page, live_server, demo_board)
     expect(rows.nth(3)).to_contain_text("Action log review")
     expect(rows.nth(3)).to_contain_text("14:25")
     assert_accessible(page)
-    shot(page, "agenda-builder.png")
+    screenshot(page, "agenda-builder.png")
 
     # Minute the item and raise an action on it: it gets 77 at once.
     page.get_by_role("link", name="Meeting and minutes").click()
@@ -118,7 +111,7 @@ def test_it_runs_a_meeting_cycle_as_the_secretary(page, live_server, demo_board)
     expect(page.locator(".alert-success")).to_contain_text("Action 77 raised")
     expect(card.get_by_test_id("item-actions")).to_contain_text("Action 77")
     assert_accessible(page)
-    shot(page, "meeting.png")
+    screenshot(page, "meeting.png")
 
     # The review: 73 (open since October 2023) and 77 (raised here). Close 73, leave 77 open.
     page.get_by_role("link", name="Action-log review").click()
@@ -128,7 +121,7 @@ def test_it_runs_a_meeting_cycle_as_the_secretary(page, live_server, demo_board)
     page.get_by_label("Update on action 73").fill("Closed: the project has reported.")
     page.get_by_label("Update on action 77").fill("Paper in hand for July.")
     assert_accessible(page)
-    shot(page, "review.png")
+    screenshot(page, "review.png")
     page.get_by_role("button", name="Save the review").click()
     expect(page.locator(".alert-success")).to_contain_text("2 updates recorded")
     assert Action.objects.get(board=demo_board, number=73).status == Status.CLOSED
@@ -144,7 +137,7 @@ def test_it_runs_a_meeting_cycle_as_the_secretary(page, live_server, demo_board)
     page.get_by_role("link", name="Forward plan").click()
     expect(page.get_by_role("heading", name="Forward plan", exact=True)).to_be_visible()
     assert_accessible(page)
-    shot(page, "forward-plan.png")
+    screenshot(page, "forward-plan.png")
 
     # Approve April's minutes: the meeting locks and edits are refused.
     page.goto(f"{base}{april.get_absolute_url()}")
