@@ -2,39 +2,10 @@ from django.contrib import admin
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from meetings.concurrency import MovesVersionOn
+from adoptboard.concurrency import MovesVersionOn
 
 from .models import Action, ActionUpdate, Responsibility
-from .services import allocate_action_number, log_changed
-
-
-class ChangesActionLog:
-    """Admin writes move the action log's version on, as the app's services do.
-
-    First, before the rows are written: the same lock order (board, then actions) as the
-    services, and the page's cached table is never filed under a version older than it shows.
-    """
-
-    board_lookup = "board_id"  # from a row to its board's id
-
-    def log_boards(self, obj) -> list[int]:
-        return [obj.board_id]
-
-    def log_boards_of(self, queryset) -> list[int]:
-        # For deleting many rows at once: one query, not one a row.
-        return list(queryset.values_list(self.board_lookup, flat=True).distinct())
-
-    def save_model(self, request, obj, form, change):
-        log_changed(*self.log_boards(obj))
-        super().save_model(request, obj, form, change)
-
-    def delete_model(self, request, obj):
-        log_changed(*self.log_boards(obj))
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        log_changed(*self.log_boards_of(queryset))
-        super().delete_queryset(request, queryset)
+from .services import allocate_action_number
 
 
 class ResponsibilityInline(admin.TabularInline):
@@ -47,11 +18,15 @@ class ActionUpdateInline(admin.TabularInline):
     model = ActionUpdate
     extra = 0
     fields = ["created_at", "meeting", "status_before", "status_after", "note", "created_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     autocomplete_fields = ["meeting"]
 
 
 @admin.register(Action)
-class ActionAdmin(MovesVersionOn, ChangesActionLog, SimpleHistoryAdmin):
+class ActionAdmin(MovesVersionOn, SimpleHistoryAdmin):
     list_display = ["number", "short_text", "board", "issued_on", "status", "whole_board", "removed_at"]
     list_display_links = ["number", "short_text"]
     list_filter = ["board", "status", "whole_board"]
@@ -61,6 +36,11 @@ class ActionAdmin(MovesVersionOn, ChangesActionLog, SimpleHistoryAdmin):
     list_select_related = ["board"]
     date_hierarchy = "issued_on"
     inlines = [ResponsibilityInline, ActionUpdateInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # Numbers are never reused and the log keeps its record: actions are removed in the app
+        # (actions.services.action_remove), never deleted.
+        return False
 
     @admin.display(description="action")
     def short_text(self, obj):
@@ -75,16 +55,16 @@ class ActionAdmin(MovesVersionOn, ChangesActionLog, SimpleHistoryAdmin):
 
 
 @admin.register(ActionUpdate)
-class ActionUpdateAdmin(ChangesActionLog, SimpleHistoryAdmin):
+class ActionUpdateAdmin(SimpleHistoryAdmin):
     list_display = ["action", "created_at", "meeting", "status_before", "status_after", "created_by"]
     list_filter = ["status_after", "action__board"]
     search_fields = ["note", "action__text"]
     autocomplete_fields = ["action", "meeting"]
     list_select_related = ["action__board", "meeting__board", "created_by"]
-    board_lookup = "action__board_id"
 
-    def log_boards(self, obj) -> list[int]:
-        return [obj.action.board_id]
+    def has_delete_permission(self, request, obj=None):
+        # An action's updates are its history: corrected (with their own history), never deleted.
+        return False
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -1,16 +1,16 @@
 """The action log's filters: kept in the query string, so a filtered log can be bookmarked and exported."""
 
 import django_filters
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from meetings.fields import IdChoiceField
-from meetings.selectors import board_people
+from adoptboard.fields import IdChoiceField
+from adoptboard.forms import InlineFormHelper
 
-from .models import OPEN_STATUSES, ActionUpdate, Responsibility, Status
-from .selectors import LOG_CACHE_SECONDS, answered_by
+from .models import OPEN_STATUSES, ActionUpdate, Status
+from .selectors import answered_by, people_known_to
 
 
 def search_actions(queryset: QuerySet, q: str) -> QuerySet:
@@ -38,21 +38,24 @@ def _search_postgresql(queryset: QuerySet, q: str) -> QuerySet:
     return queryset.filter(search_document=SearchQuery(q, search_type="websearch", config="english"))
 
 
-def log_people(board) -> QuerySet:
-    """Whom the log can be filtered by: everyone the board knows (`meetings.selectors.board_people`).
+class ActionFilterForm(forms.Form):
+    """The log's filters laid out three to a row."""
 
-    Who is named on its actions changes only with the log, so those ids are cached under the
-    log's version (reading them walks every responsibility of the board: 3 ms for 10,000
-    actions); members and attendees are read each time.
-    """
-    named = cache.get_or_set(
-        f"log-people:{board.pk}:{board.log_version}",
-        lambda: list(
-            Responsibility.objects.filter(action__board=board).order_by().values_list("person_id", flat=True).distinct()
-        ),
-        LOG_CACHE_SECONDS,
-    )
-    return board_people(board, named=named)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        wide, narrow = "col-md-6 col-lg-4", "col-sm-6 col-lg-4"
+        self.helper = InlineFormHelper()
+        self.helper.layout = Layout(
+            Row(
+                Column("q", css_class=wide),
+                Column("responsible", css_class=wide),
+                Column("meeting", css_class=wide),
+                Column("status", css_class=wide),
+                Column("issued_from", css_class=narrow),
+                Column("issued_to", css_class=narrow),
+                css_class="g-3",
+            )
+        )
 
 
 class IdChoiceFilter(django_filters.ModelChoiceFilter):
@@ -85,9 +88,12 @@ class ActionFilter(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(method="filter_q", label="Search", max_length=200)
 
+    class Meta:
+        form = ActionFilterForm
+
     def __init__(self, data=None, queryset=None, *, board, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        self.filters["responsible"].queryset = log_people(board)
+        self.filters["responsible"].queryset = people_known_to(board)
         self.filters["meeting"].queryset = board.meetings.order_by("-date", "-start_time")
 
     def filter_responsible(self, queryset, name, person):

@@ -1,14 +1,76 @@
-"""Forms of the action pages: a progress update, and an editor's change to the action itself."""
+"""Forms of the action log: raising an action at an item, the meeting's review, a progress update, an edit."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
-from meetings.fields import IdChoiceField, IdMultipleChoiceField, VersionField
-from meetings.selectors import board_people
+from adoptboard.fields import IdChoiceField, IdMultipleChoiceField, VersionField
+from adoptboard.forms import InlineFormHelper
+from meetings.forms import people_choices
+from meetings.models import Person
 
 from .models import Action, ActionUpdate, Status
+from .selectors import people_known_to
+
+
+class RaiseActionForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Action")
+    responsible = IdMultipleChoiceField(queryset=Person.objects.none(), required=False, label="Responsible")
+    whole_board = forms.BooleanField(required=False, label="The whole board (all)")
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due (optional)")
+
+    def __init__(self, *args, item, people_qs, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prefix = f"action-{item.pk}"
+        self.helper = InlineFormHelper()
+        self.fields["responsible"].queryset = people_qs
+        if people is not None:
+            self.fields["responsible"].choices = people_choices(people, blank=None)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("responsible") and not data.get("whole_board"):
+            raise ValidationError(
+                "Say who is responsible: one or more people, or the whole board.", code="no_responsible"
+            )
+        return data
+
+
+class ReviewForm(forms.Form):
+    """The action-log review: per action a status (`status-<pk>`), a note (`note-<pk>`) and its version."""
+
+    def __init__(self, *args, actions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actions = actions
+        for action in actions:
+            self.fields[f"status-{action.pk}"] = forms.ChoiceField(
+                choices=Status.choices,
+                initial=action.status,
+                label=f"Status of action {action.number}",
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.fields[f"note-{action.pk}"] = forms.CharField(
+                max_length=300,
+                required=False,
+                label=f"Update on action {action.number}",
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            )
+            self.fields[f"version-{action.pk}"] = VersionField(initial=action.version)
+
+    def rows(self):
+        return [(a, self[f"status-{a.pk}"], self[f"note-{a.pk}"], self[f"version-{a.pk}"]) for a in self.actions]
+
+    def entries(self) -> list[dict]:
+        return [
+            {
+                "action": a,
+                "status": self.cleaned_data[f"status-{a.pk}"],
+                "note": self.cleaned_data[f"note-{a.pk}"],
+                "version": self.cleaned_data[f"version-{a.pk}"],
+            }
+            for a in self.actions
+        ]
 
 
 class ActionUpdateForm(forms.ModelForm):
@@ -68,7 +130,7 @@ class ActionEditForm(forms.ModelForm):
         initial.setdefault("responsible", [p.pk for p in instance.people])
         initial.setdefault("version", instance.version)
         super().__init__(*args, instance=instance, **kwargs)
-        self.fields["responsible"].queryset = board_people(instance.board)
+        self.fields["responsible"].queryset = people_known_to(instance.board)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Save action"))
 

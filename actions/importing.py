@@ -854,7 +854,7 @@ def plan_rows(
 ) -> Preview:
     """Decide, row by row, what importing `rows` into a board would do. Reads nothing itself.
 
-    `people` are the board's people (`meetings.selectors.board_people`), `actions` all of its
+    `people` are the board's people (`actions.selectors.people_known_to`), `actions` all of its
     actions, removed ones included, each with `people` available (`with_people()`).
     """
     by_initials, by_name = _people_index(people)
@@ -978,9 +978,9 @@ def _changes(action, plan: RowPlan) -> list[str]:
 def preview_import(*, board, rows: Sequence[RawRow], extra_people: Iterable = (), lock: bool = False) -> Preview:
     """`plan_rows` with the board's people and actions read from the database (two queries, three with locking)."""
     from meetings.models import Membership
-    from meetings.selectors import board_people
 
     from .models import Action
+    from .selectors import people_known_to
 
     actions = Action.objects.filter(board=board).with_people()
     if lock:
@@ -988,7 +988,7 @@ def preview_import(*, board, rows: Sequence[RawRow], extra_people: Iterable = ()
     current = Membership.objects.current().filter(board=board).values_list("person_id", flat=True)
     return plan_rows(
         rows,
-        people=list(board_people(board)) + list(extra_people),
+        people=list(people_known_to(board)) + list(extra_people),
         actions=list(actions),
         current_person_ids=list(current),
     )

@@ -3,16 +3,14 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from meetings.models import Board, Membership, Person
+from meetings.selectors import board_people
 
-from .models import Action, ActionUpdate, Responsibility
-
-# How long the log's cached parts are kept. Their keys carry the board's log version, so a
-# change shows at once; this only bounds the memory of versions no longer asked for.
-LOG_CACHE_SECONDS = 600
+from .models import OPEN_STATUSES, Action, ActionUpdate, Responsibility, Status, responsible_label
 
 
 def _latest_update():
@@ -59,17 +57,6 @@ def action_history(action: Action) -> QuerySet[ActionUpdate]:
         .select_related("meeting__board", "created_by__person")
         .order_by("created_at", "pk")
     )
-
-
-def is_responsible(action: Action, person: Person | None, *, on: datetime.date | None = None) -> bool:
-    """Does this person answer for the action: named on it, or a current member when it is "all"?"""
-    if person is None:
-        return False
-    if any(p.pk == person.pk for p in action.people):
-        return True
-    if action.whole_board:
-        return Membership.objects.current(on).filter(board_id=action.board_id, person=person).exists()
-    return False
 
 
 def answered_by(person: Person, *, on: datetime.date | None = None) -> Q:
@@ -121,8 +108,6 @@ def export_rows(actions) -> list[ExportRow]:
     model instances: building 40,000 of them (actions, their meetings, items, responsibilities)
     was most of an export's time on a board with 10,000 actions.
     """
-    from .models import Status, responsible_label
-
     values = list(
         actions.prefetch_related(None).values(
             "pk",
@@ -164,3 +149,67 @@ def export_rows(actions) -> list[ExportRow]:
             )
         )
     return rows
+
+
+def boards_with_open_actions(user):
+    """The boards a user sees, each with `open_actions`, the number of its live open actions."""
+    return Board.objects.for_user(user).annotate(
+        open_actions=Count(
+            "actions",
+            filter=Q(actions__status__in=OPEN_STATUSES, actions__removed_at__isnull=True),
+            distinct=True,
+        )
+    )
+
+
+def open_action_count(board: Board) -> int:
+    return Action.objects.live().open().filter(board=board).count()
+
+
+def people_known_to(board: Board) -> QuerySet[Person]:
+    """Everyone the board knows (meetings.selectors.board_people), with the people named on its actions."""
+    return board_people(board, also=Responsibility.objects.filter(action__board=board).values("person_id"))
+
+
+def raised_actions_prefetch() -> Prefetch:
+    """For meetings.selectors.meeting_for_page: each agenda item's live actions, as `action_list`."""
+    return Prefetch(
+        "actions_raised", queryset=Action.objects.live().with_people().order_by("number"), to_attr="action_list"
+    )
+
+
+def _update_is_before(meeting):
+    """Updates that happened before `meeting` began.
+
+    An update recorded at a meeting counts at that meeting's date (minutes are often typed up
+    later, so its created_at may be long after); an update between meetings counts at created_at.
+    """
+    return Q(meeting__isnull=False) & (
+        Q(meeting__date__lt=meeting.date) | Q(meeting__date=meeting.date, meeting__start_time__lt=meeting.start_time)
+    ) | Q(meeting__isnull=True, created_at__lt=meeting.starts_at)
+
+
+def review_actions(meeting):
+    """The carry-forward set of a meeting (DESIGN.md): the board's actions raised before it and still
+    open when it began, plus those it raised — newest number first, with people prefetched.
+
+    "Open when it began" is read from the ActionUpdate history in the same single query:
+    the status after the last update before the start; failing that, the status before the first
+    update after it; failing that (no updates at all), the action's current status. So closing an
+    action at this meeting keeps it on this meeting's review but drops it from the next one's.
+    """
+    before = _update_is_before(meeting)
+    updates = ActionUpdate.objects.filter(action=OuterRef("pk"))
+    status_at_start = Coalesce(
+        Subquery(updates.filter(before).order_by("-created_at", "-pk").values("status_after")[:1]),
+        Subquery(updates.exclude(before).order_by("created_at", "pk").values("status_before")[:1]),
+        "status",
+    )
+    return (
+        Action.objects.live()
+        .filter(board_id=meeting.board_id)
+        .annotate(status_at_start=status_at_start)
+        .filter(Q(meeting=meeting) | Q(issued_on__lt=meeting.date, status_at_start__in=OPEN_STATUSES))
+        .with_people()
+        .order_by("-number")
+    )

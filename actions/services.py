@@ -6,27 +6,24 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from meetings.concurrency import StaleEdit, save_if_unchanged
+from adoptboard.concurrency import StaleEdit, save_if_unchanged
 from meetings.models import AgendaItem, Board, Meeting, Person
-from meetings.services import ensure_meeting_editable
+from meetings.services import lock_meeting_for_edit
 
 from .importing import CREATE, UNCHANGED, UPDATE, preview_import
 from .models import Action, ActionUpdate, Responsibility, Status
 
 
-def log_changed(*board_ids: int) -> None:
-    """Move the boards' action logs on to a new version: call first in every write to a log.
+def lock_action_counter(board: Board) -> int:
+    """Lock the board's row, its action counter, until the transaction ends; return the counter.
 
-    The action log page caches its table under the board's version (actions/views.py). This
-    UPDATE locks the board row until the write commits, so concurrent writers queue and the
-    versions follow the order they commit in. Taken first, before any action row, it keeps one
-    lock order (board, then actions) for every writer, the raise's counter lock included.
+    Every writer that numbers actions takes it first, so raises and imports on a board queue up.
     """
-    Board.objects.filter(pk__in=board_ids).update(log_version=F("log_version") + 1)
+    return Board.objects.select_for_update().values_list("next_action_number", flat=True).get(pk=board.pk)
 
 
 def allocate_action_number(board: Board) -> int:
@@ -36,7 +33,7 @@ def allocate_action_number(board: Board) -> int:
     same transaction as the insert: concurrent raises queue up, a rollback gives the number back,
     and a number once used — even by an action later removed — is never handed out again.
     """
-    counter = Board.objects.select_for_update().values_list("next_action_number", flat=True).get(pk=board.pk)
+    counter = lock_action_counter(board)
     # Numbers set by hand (admin, imports) may have run past the counter: never clash with them.
     highest = Action.objects.filter(board=board).aggregate(m=Max("number"))["m"] or 0
     number = max(counter, highest + 1)
@@ -72,16 +69,17 @@ def action_raise(
     people = list(responsible)
     _check_action(text, people, whole_board)
     if item is not None:
-        # Raised while minuting an item: not once the meeting's minutes are approved.
-        ensure_meeting_editable(item.meeting)
         meeting = item.meeting
-    if meeting is not None and meeting.board_id != board.pk:
-        raise ValidationError("That meeting belongs to another board.", code="wrong_board")
-    log_changed(board.pk)
+    if meeting is not None:
+        if meeting.board_id != board.pk:
+            raise ValidationError("That meeting belongs to another board.", code="wrong_board")
+        # Raised at a meeting: not once its minutes are approved.
+        lock_meeting_for_edit(meeting)
     if number is None:
         number = allocate_action_number(board)
     else:
-        # A number set by hand: the counter (locked by log_changed above) moves past it, never back.
+        # A number set by hand: the counter (locked first) moves past it, never back.
+        lock_action_counter(board)
         Board.objects.filter(pk=board.pk, next_action_number__lte=number).update(next_action_number=number + 1)
     action = Action.objects.create(
         board=board,
@@ -100,10 +98,18 @@ def action_raise(
 
 
 def responsibility_set(*, action: Action, people: list[Person]) -> None:
-    """Make `people`, in this order, the ones responsible for `action`."""
-    Responsibility.objects.filter(action=action).exclude(person__in=people).delete()
-    for position, person in enumerate(dict.fromkeys(people)):
-        Responsibility.objects.update_or_create(action=action, person=person, defaults={"position": position})
+    """Make `people`, in this order, the ones responsible for `action`, writing only what changed."""
+    wanted = {person.pk: position for position, person in enumerate(dict.fromkeys(people))}
+    existing = {r.person_id: r for r in Responsibility.objects.filter(action=action)}
+    for person_id, row in existing.items():
+        if person_id not in wanted:
+            row.delete()
+        elif row.position != wanted[person_id]:
+            row.position = wanted[person_id]
+            row.save(update_fields=["position"])
+    for person_id, position in wanted.items():
+        if person_id not in existing:
+            Responsibility.objects.create(action=action, person_id=person_id, position=position)
 
 
 def _update_add(
@@ -118,8 +124,8 @@ def _update_add(
 ) -> ActionUpdate:
     """Record a progress update on an action and move it to its new status.
 
-    Inside the writers that have already called log_changed and locked the action: the progress
-    update from the action page and the import (which saves its other changed fields, `also`,
+    Inside the writers that have already locked the action: the progress update from the action
+    page and the import (which saves its other changed fields, `also`,
     in the same save).
     """
     if status not in Status.values:
@@ -152,13 +158,12 @@ def action_review_save(*, meeting: Meeting, entries: list[dict], by=None) -> lis
     read, one bulk insert of updates, one bulk update of actions (plus their history rows).
     """
 
-    ensure_meeting_editable(meeting)
+    lock_meeting_for_edit(meeting)
     if not entries:
         return []
     for entry in entries:
         if entry["status"] not in Status.values:
             raise ValidationError(f"Unknown status for action {entry['action'].number}.", code="bad_status")
-    log_changed(meeting.board_id)
     ids = [entry["action"].pk for entry in entries]
     current = {a.pk: a for a in Action.objects.select_for_update().filter(pk__in=ids, board_id=meeting.board_id).live()}
     if len(current) != len(set(ids)):
@@ -214,12 +219,14 @@ def action_progress_add(
     "status before → after" would record a change they never saw.
     """
 
-    log_changed(action.board_id)
+    if meeting is not None:
+        if meeting.board_id != action.board_id:
+            raise ValidationError("That meeting belongs to another board.", code="wrong_board")
+        # Recorded "at" a meeting: part of its minutes, so not once they are approved.
+        lock_meeting_for_edit(meeting)
     locked = Action.objects.select_for_update().get(pk=action.pk)
     if locked.version != expected_version:
         raise StaleEdit()
-    if meeting is not None and meeting.board_id != locked.board_id:
-        raise ValidationError("That meeting belongs to another board.", code="wrong_board")
     if not note.strip() and status == locked.status and (status_note is None or status_note == locked.status_note):
         raise ValidationError("Write a note or change the status.", code="empty_update")
     update = _update_add(action=locked, status=status, note=note, status_note=status_note, meeting=meeting, by=by)
@@ -243,7 +250,6 @@ def action_edit(
 
     people = list(responsible)
     _check_action(text, people, whole_board)
-    log_changed(action.board_id)
     action.text = text.strip()
     action.whole_board = whole_board
     action.due_date = due_date
@@ -296,8 +302,7 @@ def actions_import(
     """
 
     # Lock the board's counter first: raises and other imports on this board wait for us.
-    counter_before = Board.objects.select_for_update().values_list("next_action_number", flat=True).get(pk=board.pk)
-    log_changed(board.pk)
+    counter_before = lock_action_counter(board)
     preview = preview_import(board=board, rows=rows, lock=True)
     if expected_fingerprint is not None and preview.fingerprint() != expected_fingerprint:
         raise ValidationError(STALE_PREVIEW, code="stale_preview")
@@ -414,7 +419,6 @@ def action_remove(*, action: Action, by=None) -> None:
     """Take an action off the log. Its row, number and history stay: the number is never reused."""
     if action.removed_at is not None:
         raise ValidationError(f"Action {action.number} was already removed.", code="already_removed")
-    log_changed(action.board_id)
     action.removed_at = timezone.now()
     action.version += 1
     action.save(update_fields=["removed_at", "version", "updated_at"])

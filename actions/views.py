@@ -1,18 +1,15 @@
-"""The action log pages: the filtered log and its exports, one action with its history, my actions."""
+"""The action log pages: the filtered log, one action with its history, my actions (downloads: documents)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from meetings.access import board_for_user
-from meetings.concurrency import StaleEdit
+from adoptboard.concurrency import StaleEdit
+from meetings.permissions import board_for_user
 
-from . import exports, selectors, services
+from . import selectors, services
 from .filters import ONLY_OPEN, ActionFilter
 from .forms import ActionEditForm, ActionUpdateForm
 from .models import Action
@@ -32,12 +29,7 @@ def action_list(request, slug):
     context = {
         "board": board,
         "filter": log,
-        # Read only when the table is not in the cache (action_list.html): lazy, so a cached
-        # page costs no count, rows or people queries.
-        "page": SimpleLazyObject(lambda: Paginator(log.qs, LOG_PAGE_SIZE).get_page(request.GET.get("page"))),
-        "cache_seconds": selectors.LOG_CACHE_SECONDS,
-        # "Whole board" actions follow who sits on the board today: the table may change at midnight.
-        "today": timezone.localdate(),
+        "page": Paginator(log.qs, LOG_PAGE_SIZE).get_page(request.GET.get("page")),
         "updated_at": selectors.log_updated_at(board),
         "only_open": ONLY_OPEN,
         "showing_only_open": sorted(request.GET.getlist("status")) == sorted(ONLY_OPEN),
@@ -45,50 +37,13 @@ def action_list(request, slug):
     return render(request, "actions/action_list.html", context, status=200 if valid else 400)
 
 
-def _export(request, slug, render_file, extension: str, content_type: str):
-    board = board_for_user(request.user, slug)
-    log = _log_filter(request, board)
-    if not log.is_valid():
-        return HttpResponse(
-            "These filters are not valid: "
-            + "; ".join(f"{field}: {' '.join(errors)}" for field, errors in log.errors.items()),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
-    content = render_file(selectors.export_rows(log.qs), board)
-    filename = f"{board.slug}-actions-{timezone.localdate():%Y-%m-%d}.{extension}"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@require_safe
-def action_export_csv(request, slug):
-    return _export(request, slug, lambda rows, board: exports.action_log_csv(rows), "csv", exports.CSV_CONTENT_TYPE)
-
-
-@require_safe
-def action_export_xlsx(request, slug):
-    return _export(
-        request,
-        slug,
-        lambda rows, board: exports.action_log_xlsx(rows, title=board.short_name or board.name),
-        "xlsx",
-        exports.XLSX_CONTENT_TYPE,
-    )
-
-
 def _get_action(board, number) -> Action:
     return get_object_or_404(selectors.action_page(board), number=number)
 
 
-def _may_update(board, action) -> bool:
-    return board.can_edit or selectors.is_responsible(action, board.person)
-
-
 def _detail(request, board, action, *, update_form=None, status=200):
     # A bound form comes back only to someone action_update_add has already let through.
-    if update_form is None and _may_update(board, action):
+    if update_form is None and board.access.may_update_action(action):
         update_form = ActionUpdateForm(action=action)
     context = {
         "board": board,
@@ -110,7 +65,7 @@ def action_detail(request, slug, number):
 def action_update_add(request, slug, number):
     board = board_for_user(request.user, slug)
     action = _get_action(board, number)
-    if not _may_update(board, action):
+    if not board.access.may_update_action(action):
         raise PermissionDenied("Only the people responsible for this action, or the board's editors, may update it.")
     form = ActionUpdateForm(request.POST, action=action)
     if form.is_valid():

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from meetings.access import board_for_user
+from meetings.permissions import board_for_user
 
 from .forms_import import ImportConfirmForm, ImportUploadForm, sign_rows
 from .importing import MAX_UPLOAD_BYTES, ImportRefused, ParsedFile, preview_import

@@ -1,7 +1,27 @@
-"""How the app's forms draw their widgets."""
+"""How the app's forms draw: crispy helpers and the widget renderer."""
 
+from crispy_forms.helper import FormHelper
+from django.contrib.auth.forms import AuthenticationForm
 from django.forms.renderers import DjangoTemplates, Jinja2
 from django.template import TemplateDoesNotExist
+
+
+class InlineFormHelper(FormHelper):
+    """For `{% crispy form %}` inside a page's own <form> (its csrf token and buttons are the page's).
+
+    Crispy prints the form's own errors above its fields, so templates never print them again.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form_tag = False
+        self.disable_csrf = True
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = InlineFormHelper()
 
 
 class FormRenderer(Jinja2):

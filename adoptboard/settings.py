@@ -57,8 +57,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # The domain, in the order its dependencies run: actions build on meetings, documents on both.
     "meetings",
     "actions",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -91,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "meetings.context_processors.navigation",
+                "actions.context_processors.navigation",
             ],
         },
     },

@@ -534,7 +534,7 @@ def measure_pages(info: dict, reps: dict) -> dict:
         ("dashboard", find_url(["meetings:dashboard"], {}), "pages"),
         ("board", find_url(["meetings:board-detail"], on_board), "pages"),
         ("meeting", find_url(["meetings:meeting-detail"], on_meeting), "pages"),
-        ("review", find_url(["meetings:meeting-review"], on_meeting, ("review",)), "pages"),
+        ("review", find_url(["actions:meeting-review"], on_meeting, ("review",)), "pages"),
         ("log", log, "pages"),
         ("log_filtered", log and f"{log}?status=open&responsible={info['person_id']}", "pages"),
         ("log_search", log and f"{log}?q={info['search_word']}", "pages"),
@@ -544,11 +544,11 @@ def measure_pages(info: dict, reps: dict) -> dict:
         ("log_search_cold", log and f"{log}?q={info['search_word']}", "cold"),
         ("action", find_url(["actions:action-detail"], {"slug": slug, "number": info["action_number"]}), "pages"),
         ("my_actions", find_url(["actions:my-actions"], {}, ("my",)), "pages"),
-        ("export_csv", find_url(["actions:action-export-csv"], on_board, ("export", "csv")), "files"),
-        ("export_xlsx", find_url(["actions:action-export-xlsx"], on_board, ("export", "xlsx")), "files"),
+        ("export_csv", find_url(["documents:action-export-csv"], on_board, ("export", "csv")), "files"),
+        ("export_xlsx", find_url(["documents:action-export-xlsx"], on_board, ("export", "xlsx")), "files"),
         (
             "agenda_pdf",
-            find_url(["meetings:meeting-agenda-pdf", "meetings:agenda-pdf"], on_meeting, ("agenda", "pdf")),
+            find_url(["documents:meeting-agenda-pdf", "meetings:agenda-pdf"], on_meeting, ("agenda", "pdf")),
             "files",
         ),
         ("bare", find_url(["bench-floor"], on_board), "pages"),
@@ -643,11 +643,11 @@ def pdf_floor(info: dict, reps: dict) -> dict:
 def agenda_html(info: dict) -> str:
     """The app's agenda HTML for the review meeting ("" if the app cannot render it yet)."""
     try:
-        from meetings import exports
+        from documents import data, pdf
         from meetings.models import Meeting
 
         meeting = Meeting.objects.select_related("board").get(pk=info["review_meeting_id"])
-        return exports.agenda_html(exports.meeting_pack(meeting))
+        return pdf.agenda_html(data.meeting_pack(meeting))
     except Exception:
         return ""
 

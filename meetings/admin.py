@@ -1,10 +1,8 @@
 from django.contrib import admin
-from django.db.models import Q
 from simple_history.admin import SimpleHistoryAdmin
 
-from actions.admin import ChangesActionLog
+from adoptboard.concurrency import MovesVersionOn
 
-from .concurrency import MovesVersionOn
 from .models import AgendaItem, Attendance, Board, Meeting, Membership, Paper, Person, Topic
 
 
@@ -47,42 +45,23 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Board)
-class BoardAdmin(ChangesActionLog, SimpleHistoryAdmin):
+class BoardAdmin(SimpleHistoryAdmin):
     list_display = ["name", "slug", "short_name", "default_start_time", "next_action_number"]
     search_fields = ["name", "slug", "short_name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 
-    board_lookup = "pk"
-
-    def log_boards(self, obj) -> list[int]:
-        # Its members answer for the log's "all" actions (the membership inline).
-        return [obj.pk] if obj.pk else []
-
 
 @admin.register(Person)
-class PersonAdmin(ChangesActionLog, SimpleHistoryAdmin):
+class PersonAdmin(SimpleHistoryAdmin):
     list_display = ["full_name", "initials", "organisation", "job_title", "email", "user"]
     list_filter = ["memberships__board"]
     search_fields = ["full_name", "initials", "organisation", "email"]
     autocomplete_fields = ["user"]
 
-    def log_boards(self, obj) -> list[int]:
-        return self.log_boards_of(Person.objects.filter(pk=obj.pk)) if obj.pk else []
-
-    def log_boards_of(self, queryset) -> list[int]:
-        # The logs that print these people's initials.
-        return list(
-            Board.objects.filter(
-                Q(memberships__person__in=queryset) | Q(actions__responsibilities__person__in=queryset)
-            )
-            .values_list("pk", flat=True)
-            .distinct()
-        )
-
 
 @admin.register(Membership)
-class MembershipAdmin(ChangesActionLog, SimpleHistoryAdmin):
+class MembershipAdmin(SimpleHistoryAdmin):
     list_display = ["person", "board", "role", "since", "until"]
     list_filter = ["board", "role"]
     search_fields = ["person__full_name", "person__initials", "board__name"]
@@ -115,15 +94,15 @@ class AgendaItemInline(LockedWhenApproved, admin.StackedInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(LockedWhenApproved, MovesVersionOn, ChangesActionLog, SimpleHistoryAdmin):
-    # ChangesActionLog: deleting a meeting unsets "raised at" on its actions, which the log filters by.
+class MeetingAdmin(LockedWhenApproved, MovesVersionOn, SimpleHistoryAdmin):
     meeting_path = ""
     list_display = ["__str__", "board", "date", "start_time", "end_time", "place", "status"]
     list_filter = ["board", "status", "date"]
     search_fields = ["title", "place", "board__name"]
     date_hierarchy = "date"
     list_select_related = ["board"]
-    readonly_fields = ["approved_at", "approved_by", "version"]
+    # Circulating, approving and reopening happen in the app, through their services and rules.
+    readonly_fields = ["status", "minutes_circulated_at", "approved_at", "approved_by", "version"]
     inlines = [AttendanceInline, AgendaItemInline]
 
 

@@ -22,7 +22,7 @@ class MeetingsConfig(AppConfig):
         connection_created.connect(use_sqlite_parameter_limit, dispatch_uid="adoptboard-sqlite-parameter-limit")
         from django.urls import register_converter
 
-        from .fields import IdConverter
+        from adoptboard.fields import IdConverter
 
         # <id:pk> in every app's URLs; registered before any URLconf is imported.
         register_converter(IdConverter, "id")

@@ -1,26 +1,18 @@
 """Forms for the secretary's meeting cycle: schedule, attendance, agenda, papers, minutes, review, forward plan."""
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 
-from actions.models import Status
+from adoptboard.fields import IdChoiceField, VersionField
+from adoptboard.forms import InlineFormHelper
 
-from .fields import IdChoiceField, IdMultipleChoiceField, VersionField
 from .models import AgendaItem, AttendanceStatus, Meeting, Person, Topic
 
 
-def _people_choices(people, blank: str | None = "—") -> list[tuple]:
+def people_choices(people, blank: str | None = "—") -> list[tuple]:
     """Static choices from an already evaluated list, so rendering many forms costs no query each."""
     choices = [("", blank)] if blank is not None else []
     return choices + [(p.pk, f"{p} ({p.initials})" if p.full_name else p.initials) for p in people]
-
-
-class _Helper(FormHelper):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.form_tag = False
-        self.disable_csrf = True
 
 
 class MeetingForm(forms.ModelForm):
@@ -41,7 +33,7 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-        self.helper = _Helper()
+        self.helper = InlineFormHelper()
 
     def clean(self):
         data = super().clean()
@@ -60,7 +52,7 @@ class AttendanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.attendances = attendances
         self.people = {p.pk: p for p in people}
-        choices = _people_choices(people, blank="—")
+        choices = people_choices(people, blank="—")
         for att in attendances:
             self.fields[f"status-{att.pk}"] = forms.ChoiceField(
                 choices=AttendanceStatus.choices,
@@ -114,8 +106,8 @@ class GuestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people_qs
         if people is not None:
-            self.fields["person"].choices = _people_choices(people)
-        self.helper = _Helper()
+            self.fields["person"].choices = people_choices(people)
+        self.helper = InlineFormHelper()
 
     def clean(self):
         data = super().clean()
@@ -142,10 +134,10 @@ class AgendaItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = people_qs
         if people is not None:
-            self.fields["lead"].choices = _people_choices(people)
+            self.fields["lead"].choices = people_choices(people)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-        self.helper = _Helper()
+        self.helper = InlineFormHelper()
 
     def clean_duration_minutes(self):
         minutes = self.cleaned_data["duration_minutes"]
@@ -163,6 +155,7 @@ class PaperForm(forms.Form):
         if item is not None:
             # Unique ids: one upload form per item on the agenda page.
             self.prefix = f"paper-{item.pk}"
+        self.helper = InlineFormHelper()
 
 
 class MinutesForm(forms.ModelForm):
@@ -178,64 +171,7 @@ class MinutesForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.prefix = f"minutes-{self.instance.pk}"
         self.fields["version"].initial = self.instance.version
-
-
-class RaiseActionForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Action")
-    responsible = IdMultipleChoiceField(queryset=Person.objects.none(), required=False, label="Responsible")
-    whole_board = forms.BooleanField(required=False, label="The whole board (all)")
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due (optional)")
-
-    def __init__(self, *args, item, people_qs, people=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.prefix = f"action-{item.pk}"
-        self.fields["responsible"].queryset = people_qs
-        if people is not None:
-            self.fields["responsible"].choices = _people_choices(people, blank=None)
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("responsible") and not data.get("whole_board"):
-            raise ValidationError(
-                "Say who is responsible: one or more people, or the whole board.", code="no_responsible"
-            )
-        return data
-
-
-class ReviewForm(forms.Form):
-    """The action-log review: per action a status (`status-<pk>`), a note (`note-<pk>`) and its version."""
-
-    def __init__(self, *args, actions, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.actions = actions
-        for action in actions:
-            self.fields[f"status-{action.pk}"] = forms.ChoiceField(
-                choices=Status.choices,
-                initial=action.status,
-                label=f"Status of action {action.number}",
-                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-            )
-            self.fields[f"note-{action.pk}"] = forms.CharField(
-                max_length=300,
-                required=False,
-                label=f"Update on action {action.number}",
-                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
-            )
-            self.fields[f"version-{action.pk}"] = VersionField(initial=action.version)
-
-    def rows(self):
-        return [(a, self[f"status-{a.pk}"], self[f"note-{a.pk}"], self[f"version-{a.pk}"]) for a in self.actions]
-
-    def entries(self) -> list[dict]:
-        return [
-            {
-                "action": a,
-                "status": self.cleaned_data[f"status-{a.pk}"],
-                "note": self.cleaned_data[f"note-{a.pk}"],
-                "version": self.cleaned_data[f"version-{a.pk}"],
-            }
-            for a in self.actions
-        ]
+        self.helper = InlineFormHelper()
 
 
 class TopicForm(forms.ModelForm):
@@ -251,7 +187,7 @@ class TopicForm(forms.ModelForm):
         self.fields["proposed_by"].queryset = people_qs
         self.fields["proposed_at"].queryset = meetings_qs
         self.fields["proposed_at"].label_from_instance = lambda m: f"{m.date:%-d %B %Y}"
-        self.helper = _Helper()
+        self.helper = InlineFormHelper()
 
 
 class TopicScheduleForm(forms.Form):
@@ -262,7 +198,17 @@ class TopicScheduleForm(forms.Form):
         self.prefix = f"topic-{topic.pk}"
         self.fields["meeting"].queryset = meetings_qs
         self.fields["meeting"].label_from_instance = lambda m: f"{m.date:%-d %B %Y}"
+        # A compact form in the topic's table row: the label is spoken, not shown.
+        self.fields["meeting"].widget.attrs.update(
+            {"aria-label": f"Schedule “{topic.title}” into", "class": "form-select-sm"}
+        )
+        self.helper = InlineFormHelper()
+        self.helper.form_show_labels = False
 
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(max_length=90, label="Why reopen the approved minutes?")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = InlineFormHelper()

@@ -32,9 +32,8 @@ class BoardQuerySet(models.QuerySet):
             return self.all()
         # An IN-subquery rather than a join: no DISTINCT, and a plan the database makes quickly
         # (this runs on every page, inside the navigation's count too).
-        seats = Membership.objects.filter(
-            Q(until__isnull=True) | Q(until__gte=timezone.localdate()), person__user=user
-        ).values("board_id")
+        # A seat counts between its since and until dates: not before it starts, not after it ends.
+        seats = Membership.objects.current().filter(person__user=user).values("board_id")
         return self.filter(pk__in=seats)
 
 
@@ -52,13 +51,10 @@ class Board(models.Model):
     # The board's action-number counter: the next number an action gets. A board coming
     # from paper sets it to carry on its old numbering; it only ever goes up.
     next_action_number = models.PositiveIntegerField(default=1)
-    # Moves on with every write to the action log (actions.services.log_changed): the log
-    # page's cached table is filed under it, so a change shows at once, in every process.
-    log_version = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = BoardQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["log_version"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -71,15 +67,6 @@ class Board(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        # log_version moves only through log_changed's UPDATE: a board saved from a copy loaded
-        # earlier (the admin, the settings page) must not write an older version back.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                f.attname for f in self._meta.concrete_fields if not f.primary_key and f.name != "log_version"
-            ]
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("meetings:board-detail", kwargs={"slug": self.slug})

@@ -1,16 +1,22 @@
-"""Writes that touch several rows of a board's meetings, each one atomic."""
+"""Every write to a board's meetings: each one atomic, each one where its rules are.
+
+A meeting whose minutes are approved is locked. Every write that touches a meeting first takes
+the meeting's row lock (`lock_meeting_for_edit`) and refuses if it is approved, so an edit racing
+the approval either lands before it or is refused; approving and reopening take the same lock.
+"""
 
 import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from adoptboard.concurrency import save_if_unchanged
 
 from .models import (
-    EDITOR_ROLES,
     STANDING_ITEMS,
     AgendaItem,
     Attendance,
@@ -22,9 +28,9 @@ from .models import (
     Paper,
     Person,
     Purpose,
-    Role,
     Topic,
 )
+from .permissions import access_for, require
 
 
 @transaction.atomic
@@ -50,14 +56,36 @@ def meeting_schedule(
         online_link=online_link,
         title=title,
     )
-    AgendaItem.objects.bulk_create(
-        AgendaItem(meeting=meeting, position=i, title=title, duration_minutes=minutes, is_standing=True)
-        for i, (title, minutes) in enumerate(STANDING_ITEMS, start=1)
+    bulk_create_with_history(
+        [
+            AgendaItem(meeting=meeting, position=i, title=item_title, duration_minutes=minutes, is_standing=True)
+            for i, (item_title, minutes) in enumerate(STANDING_ITEMS, start=1)
+        ],
+        AgendaItem,
     )
     people = Membership.objects.current(date).filter(board=board).values_list("person_id", flat=True).distinct()
-    Attendance.objects.bulk_create(
-        Attendance(meeting=meeting, person_id=pid, status=AttendanceStatus.INVITED) for pid in people
+    bulk_create_with_history(
+        [Attendance(meeting=meeting, person_id=pid, status=AttendanceStatus.INVITED) for pid in people], Attendance
     )
+    return meeting
+
+
+MEETING_FIELDS = ["title", "date", "start_time", "end_time", "place", "online_link"]
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, expected_version: int, **values) -> Meeting:
+    """Change a meeting's title, date, times or place; refused once approved or if someone saved first."""
+    lock_meeting_for_edit(meeting)
+    unknown = set(values) - set(MEETING_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a meeting detail: {sorted(unknown)}")
+    merged = {name: values.get(name, getattr(meeting, name)) for name in MEETING_FIELDS}
+    if merged["end_time"] <= merged["start_time"]:
+        raise ValidationError({"end_time": "The meeting must end after it starts."}, code="end_before_start")
+    for name, value in merged.items():
+        setattr(meeting, name, value)
+    save_if_unchanged(meeting, expected_version=expected_version, fields=MEETING_FIELDS)
     return meeting
 
 
@@ -74,14 +102,27 @@ def next_meeting_proposal(meeting: Meeting) -> dict:
 
 
 MEETING_LOCKED_MESSAGE = (
-    "The minutes of this meeting are approved and locked. Ask the chair to reopen them before changing anything."
+    "The minutes of this meeting are approved and locked. Ask the chair, vice chair or secretary to reopen "
+    "them before changing anything."
 )
 
 
 def ensure_meeting_editable(meeting: Meeting) -> None:
-    """Refuse any write to a meeting whose minutes are approved (its attendance, agenda, minutes, papers)."""
+    """Refuse (without locking) when the meeting's minutes are approved: for pages deciding what to offer."""
     if meeting.is_locked:
         raise ValidationError(MEETING_LOCKED_MESSAGE, code="locked")
+
+
+def lock_meeting_for_edit(meeting: Meeting) -> Meeting:
+    """Lock the meeting's row until the transaction ends and refuse if its minutes are approved.
+
+    Call first in every write that touches a meeting (inside its transaction). The status is read
+    under the lock, so an approval committed a moment ago is seen; `meeting` is brought up to date.
+    """
+    status = Meeting.objects.select_for_update().values_list("status", flat=True).get(pk=meeting.pk)
+    meeting.status = status
+    ensure_meeting_editable(meeting)
+    return meeting
 
 
 # --- Attendance -------------------------------------------------------------------------------
@@ -92,9 +133,10 @@ def attendance_save(*, meeting: Meeting, rows: list[dict]) -> None:
     """Save every invitee's status and deputy in one go.
 
     `rows` holds dicts with `attendance` (an Attendance of this meeting), `status` and
-    `deputising_for` (a Person or None). Written with one bulk UPDATE, whatever the number of rows.
+    `deputising_for` (a Person or None). The rows that changed are written with one bulk UPDATE
+    (and one history row each), whatever their number.
     """
-    ensure_meeting_editable(meeting)
+    lock_meeting_for_edit(meeting)
     changed = []
     for row in rows:
         att = row["attendance"]
@@ -105,10 +147,14 @@ def attendance_save(*, meeting: Meeting, rows: list[dict]) -> None:
             raise ValidationError(f"{att.person} cannot deputise for themselves.", code="own_deputy")
         if row["status"] not in AttendanceStatus.values:
             raise ValidationError("Unknown attendance status.", code="bad_status")
+        deputy_id = deputy_for.pk if deputy_for is not None else None
+        if (att.status, att.deputising_for_id) == (row["status"], deputy_id):
+            continue
         att.status = row["status"]
         att.deputising_for = deputy_for
         changed.append(att)
-    bulk_update_with_history(changed, Attendance, ["status", "deputising_for"], batch_size=500)
+    if changed:
+        bulk_update_with_history(changed, Attendance, ["status", "deputising_for"], batch_size=500)
 
 
 @transaction.atomic
@@ -122,7 +168,7 @@ def guest_add(
     status: str = AttendanceStatus.PRESENT,
 ) -> Attendance:
     """Add a guest to a meeting: an existing person, or a new one created from the name given."""
-    ensure_meeting_editable(meeting)
+    lock_meeting_for_edit(meeting)
     if person is None:
         full_name, initials = full_name.strip(), initials.strip()
         if not full_name:
@@ -142,11 +188,39 @@ def guest_add(
 ITEM_FIELDS = ["title", "purpose", "lead", "lead_text", "duration_minutes", "description"]
 
 
-def _renumber(meeting: Meeting) -> None:
-    items = list(meeting.items.live().order_by("position", "pk"))
+def _renumber(items: list[AgendaItem]) -> None:
+    """Number the items 1, 2, 3… in the order given, writing (with history) only those that moved."""
+    moved = []
     for position, item in enumerate(items, start=1):
-        item.position = position
-    AgendaItem.objects.bulk_update(items, ["position"])
+        if item.position != position:
+            item.position = position
+            moved.append(item)
+    if moved:
+        bulk_update_with_history(moved, AgendaItem, ["position"])
+
+
+@transaction.atomic
+def item_update(*, item: AgendaItem, expected_version: int, **values) -> AgendaItem:
+    """Change an item's title, purpose, lead, time allowed or description (not its minutes)."""
+    lock_meeting_for_edit(item.meeting)
+    unknown = set(values) - set(ITEM_FIELDS)
+    if unknown:
+        raise ValueError(f"Not an item field: {sorted(unknown)}")
+    if "title" in values and not values["title"].strip():
+        raise ValidationError({"title": "The item needs a title."}, code="no_title")
+    for name, value in values.items():
+        setattr(item, name, value)
+    save_if_unchanged(item, expected_version=expected_version, fields=list(values))
+    return item
+
+
+@transaction.atomic
+def item_minutes_save(*, item: AgendaItem, expected_version: int, notes: str, decisions: str) -> AgendaItem:
+    """Save the minutes of one item, refused if someone else saved them since they were loaded."""
+    lock_meeting_for_edit(item.meeting)
+    item.notes, item.decisions = notes, decisions
+    save_if_unchanged(item, expected_version=expected_version, fields=["notes", "decisions"])
+    return item
 
 
 @transaction.atomic
@@ -162,24 +236,18 @@ def item_add(
     before_standing: bool = True,
 ) -> AgendaItem:
     """Add an item to the agenda: before the closing standing items (AOB, future items) unless asked otherwise."""
-    ensure_meeting_editable(meeting)
+    lock_meeting_for_edit(meeting)
     if not title.strip():
         raise ValidationError({"title": "The item needs a title."}, code="no_title")
     live = list(meeting.items.live().order_by("position", "pk"))
-    position = len(live) + 1
+    insert_at = len(live)
     if before_standing:
         # The closing standing items stay last: insert before the trailing run of them.
-        tail = 0
-        for existing in reversed(live):
-            if existing.is_standing and existing.title in CLOSING_STANDING_TITLES:
-                tail += 1
-            else:
-                break
-        position = len(live) - tail + 1
-        AgendaItem.objects.filter(pk__in=[i.pk for i in live[len(live) - tail :]]).update(position=F("position") + 1)
+        while insert_at and live[insert_at - 1].is_standing and live[insert_at - 1].title in CLOSING_STANDING_TITLES:
+            insert_at -= 1
     item = AgendaItem.objects.create(
         meeting=meeting,
-        position=position,
+        position=insert_at + 1,
         title=title.strip(),
         purpose=purpose,
         lead=lead,
@@ -187,8 +255,7 @@ def item_add(
         duration_minutes=duration_minutes,
         description=description,
     )
-    _renumber(meeting)
-    item.refresh_from_db(fields=["position"])
+    _renumber(live[:insert_at] + [item] + live[insert_at:])
     return item
 
 
@@ -198,16 +265,16 @@ CLOSING_STANDING_TITLES = {title for title, _ in STANDING_ITEMS[-2:]}
 @transaction.atomic
 def item_remove(*, item: AgendaItem) -> None:
     """Take an item off the agenda; it keeps its record and history (soft delete)."""
-    ensure_meeting_editable(item.meeting)
+    lock_meeting_for_edit(item.meeting)
     item.removed_at = timezone.now()
     item.save(update_fields=["removed_at"])
-    _renumber(item.meeting)
+    _renumber(list(item.meeting.items.live().order_by("position", "pk")))
 
 
 @transaction.atomic
 def item_move(*, item: AgendaItem, direction: str) -> None:
     """Move an item one place up or down the agenda."""
-    ensure_meeting_editable(item.meeting)
+    lock_meeting_for_edit(item.meeting)
     if direction not in ("up", "down"):
         raise ValidationError("Move an item up or down.", code="bad_direction")
     items = list(item.meeting.items.live().order_by("position", "pk"))
@@ -215,9 +282,7 @@ def item_move(*, item: AgendaItem, direction: str) -> None:
     other = index - 1 if direction == "up" else index + 1
     if 0 <= other < len(items):
         items[index], items[other] = items[other], items[index]
-    for position, it in enumerate(items, start=1):
-        it.position = position
-    bulk_update_with_history(items, AgendaItem, ["position"])
+    _renumber(items)
 
 
 def item_start_times(meeting: Meeting, items: list[AgendaItem]) -> None:
@@ -251,7 +316,7 @@ def _looks_like(file, extension: str) -> bool:
 @transaction.atomic
 def paper_add(*, item: AgendaItem, title: str, file, by=None) -> Paper:
     """Attach a paper (PDF, Word or Excel, up to 20 MB) to an agenda item."""
-    ensure_meeting_editable(item.meeting)
+    lock_meeting_for_edit(item.meeting)
     name = (getattr(file, "name", "") or "").lower()
     extension = next((ext for ext in PAPER_EXTENSIONS if name.endswith(ext)), None)
     if extension is None:
@@ -269,13 +334,12 @@ def paper_add(*, item: AgendaItem, title: str, file, by=None) -> Paper:
 def item_defer(*, item: AgendaItem) -> AgendaItem:
     """Defer an item to the board's next meeting: a copy goes on that agenda, the original points to it."""
     meeting = item.meeting
-    ensure_meeting_editable(meeting)
+    lock_meeting_for_edit(meeting)
     if item.deferred_to_id:
         raise ValidationError("This item is already deferred.", code="already_deferred")
     following = next_meeting_of(meeting)
     if following is None:
         raise ValidationError("Schedule the next meeting first: there is no meeting to defer to.", code="no_next")
-    ensure_meeting_editable(following)
     copy = item_add(
         meeting=following,
         title=item.title,
@@ -303,6 +367,25 @@ def next_meeting_of(meeting: Meeting) -> Meeting | None:
 
 
 @transaction.atomic
+def topic_add(
+    *,
+    board: Board,
+    title: str,
+    description: str = "",
+    proposed_by: Person | None = None,
+    proposed_at: Meeting | None = None,
+) -> Topic:
+    """Propose a topic for a future meeting: it stays on the forward plan until it is scheduled."""
+    if not title.strip():
+        raise ValidationError({"title": "The topic needs a title."}, code="no_title")
+    if proposed_at is not None and proposed_at.board_id != board.pk:
+        raise ValidationError({"proposed_at": "That meeting belongs to another board."}, code="wrong_board")
+    return Topic.objects.create(
+        board=board, title=title.strip(), description=description, proposed_by=proposed_by, proposed_at=proposed_at
+    )
+
+
+@transaction.atomic
 def topic_schedule(*, topic: Topic, meeting: Meeting) -> AgendaItem:
     """Schedule a forward-plan topic into a future meeting: it becomes an item on that agenda."""
     if meeting.board_id != topic.board_id:
@@ -325,42 +408,42 @@ def topic_schedule(*, topic: Topic, meeting: Meeting) -> AgendaItem:
 
 # --- Approval ---------------------------------------------------------------------------------
 
-APPROVER_ROLES = EDITOR_ROLES  # chair, vice chair, secretary (DESIGN.md "Who may do what")
 
-
-def _roles(board: Board, user) -> set[str]:
-    return set(Membership.objects.current().filter(board=board, person__user=user).values_list("role", flat=True))
+def _lock(meeting: Meeting) -> Meeting:
+    """The meeting's row, locked until the transaction ends, as it stands now."""
+    return Meeting.objects.select_for_update().select_related("board").get(pk=meeting.pk)
 
 
 @transaction.atomic
 def minutes_approve(*, meeting: Meeting, by) -> Meeting:
     """Approve the minutes: the meeting and everything in it is locked from now on."""
-    if meeting.is_locked:
+    locked = _lock(meeting)
+    require(access_for(by, locked.board).may_approve, "Only the chair, vice chair or secretary may approve minutes.")
+    if locked.is_locked:
         raise ValidationError("These minutes are already approved.", code="already_approved")
-    if not (by.is_staff or _roles(meeting.board, by) & set(APPROVER_ROLES)):
-        raise ValidationError("Only the chair, vice chair or secretary may approve minutes.", code="not_approver")
-    meeting.status = MeetingStatus.APPROVED
-    meeting.approved_at = timezone.now()
-    meeting.approved_by = by
-    meeting.version += 1
-    meeting._change_reason = "Minutes approved"
-    meeting.save(update_fields=["status", "approved_at", "approved_by", "version"])
-    return meeting
+    locked.status = MeetingStatus.APPROVED
+    locked.approved_at = timezone.now()
+    locked.approved_by = by
+    locked.version += 1
+    locked._change_reason = "Minutes approved"
+    locked.save(update_fields=["status", "approved_at", "approved_by", "version"])
+    return locked
 
 
 @transaction.atomic
 def minutes_circulate(*, meeting: Meeting, by=None) -> Meeting:
     """Circulate the draft minutes: members may read them from now on (the meeting was held)."""
-    ensure_meeting_editable(meeting)
-    if meeting.minutes_circulated_at is not None:
+    locked = _lock(meeting)
+    ensure_meeting_editable(locked)
+    if locked.minutes_circulated_at is not None:
         raise ValidationError("These draft minutes were already circulated.", code="already_circulated")
-    meeting.minutes_circulated_at = timezone.now()
-    if meeting.status in (MeetingStatus.SCHEDULED, MeetingStatus.AGENDA_ISSUED):
-        meeting.status = MeetingStatus.HELD
-    meeting.version += 1
-    meeting._change_reason = "Draft minutes circulated"
-    meeting.save(update_fields=["minutes_circulated_at", "status", "version"])
-    return meeting
+    locked.minutes_circulated_at = timezone.now()
+    if locked.status in (MeetingStatus.SCHEDULED, MeetingStatus.AGENDA_ISSUED):
+        locked.status = MeetingStatus.HELD
+    locked.version += 1
+    locked._change_reason = "Draft minutes circulated"
+    locked.save(update_fields=["minutes_circulated_at", "status", "version"])
+    return locked
 
 
 REOPEN_REASON_PREFIX = "Reopened: "
@@ -368,19 +451,21 @@ REOPEN_REASON_PREFIX = "Reopened: "
 
 @transaction.atomic
 def minutes_reopen(*, meeting: Meeting, by, reason: str) -> Meeting:
-    """The chair reopens approved minutes; the reopening (who, when, why) stays in the meeting's history."""
-    if not meeting.is_locked:
+    """Reopen approved minutes; the reopening (who, when, why) stays in the meeting's history."""
+    locked = _lock(meeting)
+    require(
+        access_for(by, locked.board).may_reopen, "Only the chair, vice chair or secretary may reopen approved minutes."
+    )
+    if not locked.is_locked:
         raise ValidationError("These minutes are not approved, so there is nothing to reopen.", code="not_approved")
-    if not (by.is_staff or Role.CHAIR in _roles(meeting.board, by)):
-        raise ValidationError("Only the chair may reopen approved minutes.", code="not_chair")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the minutes are reopened."}, code="no_reason")
-    meeting.status = MeetingStatus.HELD
-    meeting.approved_at = None
-    meeting.approved_by = None
-    meeting.version += 1
+    locked.status = MeetingStatus.HELD
+    locked.approved_at = None
+    locked.approved_by = None
+    locked.version += 1
     # django-simple-history records who (the request's user) and when; the reason goes with it.
-    meeting._change_reason = (REOPEN_REASON_PREFIX + reason.strip())[:100]
-    meeting._history_user = by
-    meeting.save(update_fields=["status", "approved_at", "approved_by", "version"])
-    return meeting
+    locked._change_reason = (REOPEN_REASON_PREFIX + reason.strip())[:100]
+    locked._history_user = by
+    locked.save(update_fields=["status", "approved_at", "approved_by", "version"])
+    return locked

@@ -17,7 +17,6 @@ urlpatterns = [
     path(meeting + "guests/", views.guest_add, name="meeting-guest-add"),
     path(meeting + "agenda/", views.meeting_agenda, name="meeting-agenda"),
     path(meeting + "agenda/items/", views.item_add, name="item-add"),
-    path(meeting + "review/", views.meeting_review, name="meeting-review"),
     path(meeting + "circulate/", views.meeting_circulate, name="meeting-circulate"),
     path(meeting + "approve/", views.meeting_approve, name="meeting-approve"),
     path(meeting + "reopen/", views.meeting_reopen, name="meeting-reopen"),
@@ -26,7 +25,6 @@ urlpatterns = [
     path(item + "move/", views.item_move, name="item-move"),
     path(item + "defer/", views.item_defer, name="item-defer"),
     path(item + "minutes/", views.item_minutes, name="item-minutes"),
-    path(item + "actions/", views.item_raise_action, name="item-raise-action"),
     path(item + "papers/", views.paper_add, name="paper-add"),
     path(item + "papers/<id:paper_pk>/", views.paper_download, name="paper-download"),
     path("boards/<slug:slug>/forward-plan/", views.forward_plan, name="forward-plan"),
@@ -39,14 +37,4 @@ from . import views_history  # noqa: E402
 
 urlpatterns += [
     path("boards/<slug:slug>/history/<slug:kind>/<id:pk>/", views_history.object_history, name="object-history"),
-]
-
-# The chair's documents and the calendar feed.
-from . import views_documents  # noqa: E402
-
-urlpatterns += [
-    path(meeting + "agenda.pdf", views_documents.meeting_agenda_pdf, name="meeting-agenda-pdf"),
-    path(meeting + "minutes.pdf", views_documents.meeting_minutes_pdf, name="meeting-minutes-pdf"),
-    path(meeting + "minutes.docx", views_documents.meeting_minutes_docx, name="meeting-minutes-docx"),
-    path("boards/<slug:slug>/calendar.ics", views_documents.board_calendar, name="board-calendar"),
 ]

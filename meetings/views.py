@@ -1,20 +1,28 @@
+"""The board's pages and the secretary's meeting cycle: schedule, attendance, agenda, papers, minutes, approval.
+
+Every view gets its board through meetings.permissions.board_for_user; writes are POST-only, call
+one service and end in a redirect with a message. A service's ValidationError re-renders the page
+with the errors (400); a locked meeting is refused with a message and a redirect to the meeting.
+These pages show the actions raised at each item, so they read the action log's selectors and
+forms (the web layer sits above both apps; meetings' domain never imports actions).
+"""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from actions.models import Action
-from actions.selectors import my_open_actions
-from actions.services import action_raise, action_review_save
+from actions import selectors as action_selectors
+from actions.forms import RaiseActionForm
+from adoptboard.concurrency import StaleEdit
+from adoptboard.downloads import download
+from adoptboard.fields import parse_id
 
 from . import forms, selectors, services
-from .access import board_for_user, minutes_visible
-from .concurrency import StaleEdit, save_if_unchanged
-from .fields import parse_id
 from .models import AgendaItem, Meeting, Paper, Topic
+from .permissions import board_for_user
 
 
 @require_safe
@@ -23,10 +31,10 @@ def dashboard(request):
         request,
         "meetings/dashboard.html",
         {
-            "boards": selectors.boards_with_counts(request.user),
+            "boards": action_selectors.boards_with_open_actions(request.user),
             "upcoming": selectors.upcoming_meetings(request.user),
             # The same rows as /my/actions/ and the navigation's count.
-            "my_actions": my_open_actions(request.user)[:10],
+            "my_actions": action_selectors.my_open_actions(request.user)[:10],
         },
     )
 
@@ -43,16 +51,13 @@ def board_detail(request, slug):
             "upcoming": meetings.upcoming(),
             "past": meetings.past()[:20],
             "members": selectors.board_members(board),
-            "open_actions": Action.objects.live().open().filter(board=board).count(),
+            "open_actions": action_selectors.open_action_count(board),
             "topics": board.topics.filter(scheduled_item__isnull=True).select_related("proposed_by"),
         },
     )
 
 
 # --- The meeting cycle ---------------------------------------------------------------------------
-# Every view gets its board through board_for_user; writes are POST-only, run a service, and end in a
-# redirect with a message. A service's ValidationError re-renders the page with the errors (400),
-# except a locked meeting, which is refused with a message and a redirect to the meeting.
 
 
 def _meeting(board, pk):
@@ -76,14 +81,16 @@ def _refuse_if_locked(request, meeting):
 
 
 def _people(board):
-    """The board's people, evaluated once for every select on a page."""
-    qs = selectors.board_people(board)
+    """Everyone the board knows (members, attendees, people named on its actions), evaluated once
+    for every select on a page."""
+    qs = action_selectors.people_known_to(board)
     return qs, list(qs)
 
 
-def _meeting_page(request, slug, pk, *, status=200, bound=None):
+def meeting_page(request, slug, pk, *, status=200, bound=None):
+    """The meeting page; `bound` holds forms that came back with errors, keyed as the page names them."""
     board = board_for_user(request.user, slug)
-    meeting = selectors.meeting_for_page(board, pk)
+    meeting = selectors.meeting_for_page(board, pk, item_prefetches=[action_selectors.raised_actions_prefetch()])
     bound = bound or {}
     items = meeting.item_list
     services.item_start_times(meeting, items)
@@ -91,11 +98,11 @@ def _meeting_page(request, slug, pk, *, status=200, bound=None):
         "board": board,
         "meeting": meeting,
         "items": items,
-        "show_minutes": minutes_visible(board, meeting),
+        "show_minutes": board.access.may_see_minutes(meeting),
         "reopenings": selectors.meeting_reopenings(meeting),
         "next_meeting": services.next_meeting_of(meeting),
     }
-    if board.can_edit and not meeting.is_locked:
+    if board.access.can_edit and not meeting.is_locked:
         people_qs, people = _people(board)
         context["attendance_form"] = bound.get("attendance") or forms.AttendanceForm(
             attendances=meeting.attendance_list, people=people
@@ -103,10 +110,10 @@ def _meeting_page(request, slug, pk, *, status=200, bound=None):
         context["guest_form"] = bound.get("guest") or forms.GuestForm(people_qs=people_qs, people=people)
         for item in items:
             item.minutes_form = bound.get(("minutes", item.pk)) or forms.MinutesForm(instance=item)
-            item.action_form = bound.get(("action", item.pk)) or forms.RaiseActionForm(
+            item.action_form = bound.get(("action", item.pk)) or RaiseActionForm(
                 item=item, people_qs=people_qs, people=people
             )
-    if board.can_edit and meeting.is_locked:
+    if board.access.may_reopen and meeting.is_locked:
         context["reopen_form"] = bound.get("reopen") or forms.ReopenForm()
     return render(request, "meetings/meeting_detail.html", context, status=status)
 
@@ -143,9 +150,6 @@ def meeting_schedule(request, slug):
     return render(request, "meetings/meeting_form.html", {"board": board, "form": form, "after": after})
 
 
-MEETING_FIELDS = ["title", "date", "start_time", "end_time", "place", "online_link"]
-
-
 def meeting_edit(request, slug, pk):
     """Change a meeting's date, time or place; refused once its minutes are approved."""
     board = board_for_user(request.user, slug, edit=True)
@@ -157,13 +161,14 @@ def meeting_edit(request, slug, pk):
         form = forms.MeetingForm(request.POST, instance=meeting)
         status = 400
         if form.is_valid():
+            values = {name: form.cleaned_data[name] for name in services.MEETING_FIELDS}
             try:
-                save_if_unchanged(
-                    form.instance, expected_version=form.cleaned_data["version"] or 0, fields=MEETING_FIELDS
-                )
+                services.meeting_update(meeting=meeting, expected_version=form.cleaned_data["version"] or 0, **values)
             except StaleEdit as exc:
                 form.add_error(None, exc)
                 status = 409
+            except ValidationError as exc:
+                form.add_error(None, exc)
             else:
                 messages.success(request, "Meeting details saved.")
                 return redirect(meeting)
@@ -177,7 +182,7 @@ def meeting_edit(request, slug, pk):
 @require_POST
 def attendance_save(request, slug, pk):
     board = board_for_user(request.user, slug, edit=True)
-    meeting = selectors.meeting_for_page(board, pk)
+    meeting = selectors.meeting_for_page(board, pk, item_prefetches=[action_selectors.raised_actions_prefetch()])
     if refused := _refuse_if_locked(request, meeting):
         return refused
     _, people = _people(board)
@@ -190,7 +195,7 @@ def attendance_save(request, slug, pk):
         else:
             messages.success(request, "Attendance saved.")
             return redirect(reverse("meetings:meeting-detail", args=[slug, pk]) + "#attendance")
-    return _meeting_page(request, slug, pk, status=400, bound={"attendance": form})
+    return meeting_page(request, slug, pk, status=400, bound={"attendance": form})
 
 
 @require_POST
@@ -199,7 +204,7 @@ def guest_add(request, slug, pk):
     meeting = _meeting(board, pk)
     if refused := _refuse_if_locked(request, meeting):
         return refused
-    form = forms.GuestForm(request.POST, people_qs=selectors.board_people(board))
+    form = forms.GuestForm(request.POST, people_qs=action_selectors.people_known_to(board))
     if form.is_valid():
         try:
             att = services.guest_add(meeting=meeting, **form.cleaned_data)
@@ -208,7 +213,7 @@ def guest_add(request, slug, pk):
         else:
             messages.success(request, f"{att.person} added as a guest.")
             return redirect(reverse("meetings:meeting-detail", args=[slug, pk]) + "#attendance")
-    return _meeting_page(request, slug, pk, status=400, bound={"guest": form})
+    return meeting_page(request, slug, pk, status=400, bound={"guest": form})
 
 
 def _agenda_page(
@@ -230,7 +235,7 @@ def _agenda_page(
     if request.htmx and htmx_message:
         # An htmx change on the builder: send back only the items table (and the status line).
         template += "#agenda-items"
-    if board.can_edit and not meeting.is_locked:
+    if board.access.can_edit and not meeting.is_locked:
         people_qs, people = _people(board)
         context["add_form"] = add_form or forms.AgendaItemForm(people_qs=people_qs, people=people)
         paper_forms = paper_forms or {}
@@ -245,7 +250,7 @@ def item_add(request, slug, pk):
     meeting = _meeting(board, pk)
     if refused := _refuse_if_locked(request, meeting):
         return refused
-    people_qs = selectors.board_people(board)
+    people_qs = action_selectors.people_known_to(board)
     form = forms.AgendaItemForm(request.POST, people_qs=people_qs)
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -264,18 +269,20 @@ def item_edit(request, slug, pk, item_pk):
     item = _item(board, pk, item_pk)
     if refused := _refuse_if_locked(request, item.meeting):
         return refused
-    people_qs = selectors.board_people(board)
+    people_qs = action_selectors.people_known_to(board)
     status = 200
     if request.method == "POST":
         form = forms.AgendaItemForm(request.POST, instance=item, people_qs=people_qs)
         if form.is_valid():
+            values = {name: form.cleaned_data[name] for name in services.ITEM_FIELDS}
             try:
-                save_if_unchanged(
-                    form.instance, expected_version=form.cleaned_data["version"] or 0, fields=services.ITEM_FIELDS
-                )
+                services.item_update(item=item, expected_version=form.cleaned_data["version"] or 0, **values)
             except StaleEdit as exc:
                 form.add_error(None, exc)
                 status = 409
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                status = 400
             else:
                 messages.success(request, f"Item “{item.title}” saved.")
                 return redirect(reverse("meetings:meeting-agenda", args=[slug, pk]) + f"#item-{item.pk}")
@@ -377,7 +384,7 @@ def paper_download(request, slug, pk, item_pk, paper_pk):
         handle = paper.file.open("rb")
     except FileNotFoundError:
         raise Http404("The file of this paper is missing.") from None
-    return FileResponse(handle, as_attachment=True, filename=paper.file.name.rsplit("/", 1)[-1])
+    return download(handle, content_type="application/octet-stream", filename=paper.file.name.rsplit("/", 1)[-1])
 
 
 @require_POST
@@ -390,79 +397,21 @@ def item_minutes(request, slug, pk, item_pk):
     status = 400
     if form.is_valid():
         try:
-            save_if_unchanged(
-                form.instance, expected_version=form.cleaned_data["version"], fields=["notes", "decisions"]
+            services.item_minutes_save(
+                item=item,
+                expected_version=form.cleaned_data["version"],
+                notes=form.cleaned_data["notes"],
+                decisions=form.cleaned_data["decisions"],
             )
         except StaleEdit as exc:
             form.add_error(None, exc)
             status = 409
-        else:
-            messages.success(request, f"Minutes of “{item.title}” saved.")
-            return redirect(reverse("meetings:meeting-detail", args=[slug, pk]) + f"#item-{item.pk}")
-    return _meeting_page(request, slug, pk, status=status, bound={("minutes", item.pk): form})
-
-
-@require_POST
-def item_raise_action(request, slug, pk, item_pk):
-    board = board_for_user(request.user, slug, edit=True)
-    item = _item(board, pk, item_pk)
-    if refused := _refuse_if_locked(request, item.meeting):
-        return refused
-    people_qs = selectors.board_people(board)
-    form = forms.RaiseActionForm(request.POST, item=item, people_qs=people_qs)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            action = action_raise(
-                board=board,
-                item=item,
-                text=data["text"],
-                responsible=list(data["responsible"]),
-                whole_board=data["whole_board"],
-                due_date=data["due_date"],
-                by=request.user,
-            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Action {action.number} raised: {action.text}")
+            messages.success(request, f"Minutes of “{item.title}” saved.")
             return redirect(reverse("meetings:meeting-detail", args=[slug, pk]) + f"#item-{item.pk}")
-    return _meeting_page(request, slug, pk, status=400, bound={("action", item.pk): form})
-
-
-def meeting_review(request, slug, pk):
-    """The action-log review: the carry-forward set, one status and note each, saved in one submit."""
-    board = board_for_user(request.user, slug, edit=request.method == "POST")
-    meeting = _meeting(board, pk)
-    actions = list(selectors.review_actions(meeting))
-    status = 200
-    if request.method == "POST":
-        if refused := _refuse_if_locked(request, meeting):
-            return refused
-        form = forms.ReviewForm(request.POST, actions=actions)
-        status = 400
-        if form.is_valid():
-            try:
-                updates = action_review_save(meeting=meeting, entries=form.entries(), by=request.user)
-            except StaleEdit as exc:
-                form.add_error(None, exc)
-                status = 409
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(
-                    request, f"Action log review saved: {len(updates)} update{pluralize(len(updates))} recorded."
-                )
-                return redirect("meetings:meeting-review", slug=slug, pk=pk)
-    else:
-        form = forms.ReviewForm(actions=actions)
-    editable = board.can_edit and not meeting.is_locked
-    return render(
-        request,
-        "meetings/meeting_review.html",
-        {"board": board, "meeting": meeting, "form": form, "actions": actions, "editable": editable},
-        status=status,
-    )
+    return meeting_page(request, slug, pk, status=status, bound={("minutes", item.pk): form})
 
 
 def _minutes_step(request, slug, pk, service, success: str):
@@ -500,7 +449,7 @@ def meeting_reopen(request, slug, pk):
     meeting = _meeting(board, pk)
     form = forms.ReopenForm(request.POST)
     if not form.is_valid():
-        return _meeting_page(request, slug, pk, status=400, bound={"reopen": form})
+        return meeting_page(request, slug, pk, status=400, bound={"reopen": form})
     try:
         services.minutes_reopen(meeting=meeting, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
@@ -520,8 +469,8 @@ def _forward_plan_page(request, slug, *, status=200, topic_form=None, schedule_f
     untaken = [t for t in topics if t.scheduled_item_id is None]
     scheduled = [t for t in topics if t.scheduled_item_id is not None]
     context = {"board": board, "untaken": untaken, "scheduled": scheduled}
-    if board.can_edit:
-        people_qs = selectors.board_people(board)
+    if board.access.can_edit:
+        people_qs = action_selectors.people_known_to(board)
         future_qs = board.meetings.upcoming()
         future = list(future_qs)
         context["has_future_meetings"] = bool(future)
@@ -537,14 +486,16 @@ def _forward_plan_page(request, slug, *, status=200, topic_form=None, schedule_f
 @require_POST
 def topic_add(request, slug):
     board = board_for_user(request.user, slug, edit=True)
-    people_qs = selectors.board_people(board)
+    people_qs = action_selectors.people_known_to(board)
     form = forms.TopicForm(request.POST, people_qs=people_qs, meetings_qs=board.meetings.all())
     if form.is_valid():
-        topic = form.save(commit=False)
-        topic.board = board
-        topic.save()
-        messages.success(request, f"“{topic.title}” added to the forward plan.")
-        return redirect("meetings:forward-plan", slug=slug)
+        try:
+            topic = services.topic_add(board=board, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"“{topic.title}” added to the forward plan.")
+            return redirect("meetings:forward-plan", slug=slug)
     return _forward_plan_page(request, slug, status=400, topic_form=form)
 
 
@@ -575,7 +526,7 @@ def topic_schedule(request, slug, topic_pk):
 
 @require_safe
 def meeting_detail(request, slug, pk):
-    return _meeting_page(request, slug, pk)
+    return meeting_page(request, slug, pk)
 
 
 @require_safe

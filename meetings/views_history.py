@@ -4,37 +4,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from actions.models import Action, ActionUpdate
-
-from .access import board_for_user
-from .models import AgendaItem, Attendance, Board, Meeting, Membership, Paper, Person, Topic
-
-# kind in the URL -> (model, path from the object to its board's slug)
-HISTORY_KINDS = {
-    "board": (Board, "slug"),
-    "person": (Person, "memberships__board__slug"),
-    "membership": (Membership, "board__slug"),
-    "meeting": (Meeting, "board__slug"),
-    "attendance": (Attendance, "meeting__board__slug"),
-    "item": (AgendaItem, "meeting__board__slug"),
-    "paper": (Paper, "item__meeting__board__slug"),
-    "topic": (Topic, "board__slug"),
-    "action": (Action, "board__slug"),
-    "update": (ActionUpdate, "action__board__slug"),
-}
-
-
-def history_entries(obj):
-    """The object's historical records, newest first, each with the fields it changed."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
-    entries = []
-    for record, older in zip(records, records[1:] + [None]):
-        changes = []
-        if older is not None:
-            delta = record.diff_against(older, excluded_fields=["version", "updated_at"])
-            changes = [(c.field, c.old, c.new) for c in delta.changes]
-        entries.append({"record": record, "changes": changes})
-    return entries
+from .history import HISTORY_KINDS, history_entries
+from .permissions import board_for_user
 
 
 @require_safe

@@ -24,21 +24,21 @@ def main() -> None:
         django.setup()
         from django.core.management import call_command
 
-        from meetings import exports
+        from documents import data, pdf
         from meetings.models import Board
 
         call_command("migrate", verbosity=0)
         call_command("load_demo", password="demo-pass", stdout=io.StringIO())
         board = Board.objects.get(slug="south-east-alb")
         meeting = board.meetings.get(date=datetime.date(2024, 4, 17))
-        pdf = Path(tmp) / "agenda.pdf"
-        pdf.write_bytes(exports.agenda_pdf(exports.meeting_pack(meeting)))
+        out_pdf = Path(tmp) / "agenda.pdf"
+        out_pdf.write_bytes(pdf.agenda_pdf(data.meeting_pack(meeting)))
         if len(sys.argv) > 1:
-            Path(sys.argv[1]).write_bytes(pdf.read_bytes())
+            Path(sys.argv[1]).write_bytes(out_pdf.read_bytes())
         out = ROOT / "docs" / "screenshots" / "agenda-pdf"
         out.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(out)], check=True
+            ["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", str(out_pdf), str(out)], check=True
         )
         print(f"Wrote {out}.png")
 

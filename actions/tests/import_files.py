@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import openpyxl
 
-SEED = Path(__file__).resolve().parents[2] / "meetings" / "fixtures" / "south_east_alb.json"
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "south_east_alb.json"
 
 
 def seed_data() -> dict:

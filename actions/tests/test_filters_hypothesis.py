@@ -180,7 +180,7 @@ def test_it_filters_the_log_and_its_export_like_a_plain_python_filter(client, db
     assert response.status_code == 200, response.context["filter"].errors
     assert numbers_on(response) == expected
 
-    exported = client.get(reverse("actions:action-export-csv", kwargs={"slug": board.slug}) + query)
+    exported = client.get(reverse("documents:action-export-csv", kwargs={"slug": board.slug}) + query)
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))[1:]
     assert [int(r[0]) for r in rows] == expected
 

@@ -17,12 +17,21 @@ class StaleEdit(ValidationError):
         super().__init__(STALE_MESSAGE, code="stale")
 
 
+def record_history(*instances: Model, update: bool = True, reason: str = "") -> None:
+    """One django-simple-history row per instance, as they stand now, for writes that bypass save().
+
+    The user comes from the request (simple_history's middleware) unless `_history_user` is set.
+    """
+    if instances:
+        type(instances[0]).history.bulk_history_create(list(instances), update=update, default_change_reason=reason)
+
+
 @transaction.atomic
 def save_if_unchanged(instance: Model, *, expected_version: int, fields: list[str]) -> None:
     """UPDATE ... SET fields, version = version + 1 WHERE pk = ... AND version = expected_version.
 
-    The check lives in the UPDATE's WHERE clause, so two editors racing cannot both win. History
-    (django-simple-history) is recorded through a normal save of the same values afterwards.
+    The check lives in the UPDATE's WHERE clause, so two editors racing cannot both win. The audit
+    trail gets one row for the change (no second save of the same values).
     """
     model = type(instance)
     values = {name: getattr(instance, name) for name in fields}
@@ -32,8 +41,7 @@ def save_if_unchanged(instance: Model, *, expected_version: int, fields: list[st
     if not updated:
         raise StaleEdit()
     instance.version = expected_version + 1
-    # Record the change in the audit trail (a plain save of the values just written).
-    instance.save(update_fields=fields + ["version"])
+    record_history(instance)
 
 
 class MovesVersionOn:

@@ -1,4 +1,4 @@
-from actions.selectors import my_open_actions
+from .selectors import my_open_actions
 
 
 def navigation(request):

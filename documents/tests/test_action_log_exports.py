@@ -9,19 +9,21 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import exports, urls
+from actions import urls as action_urls
 from actions.models import Action, ActionUpdate, Status
 from actions.selectors import ExportRow
 from actions.tests.test_action_log import make_action, make_many, person_of
+from documents import sheets as exports
+from documents import urls as document_urls
 from meetings.models import Meeting
 
 
 def csv_url(board, query=""):
-    return reverse("actions:action-export-csv", kwargs={"slug": board.slug}) + query
+    return reverse("documents:action-export-csv", kwargs={"slug": board.slug}) + query
 
 
 def xlsx_url(board, query=""):
-    return reverse("actions:action-export-xlsx", kwargs={"slug": board.slug}) + query
+    return reverse("documents:action-export-xlsx", kwargs={"slug": board.slug}) + query
 
 
 def read_csv(content: bytes) -> list[list[str]]:
@@ -237,15 +239,16 @@ def test_both_exports_run_the_same_queries_for_10_or_1000_actions(
 
 
 def _board_urls(board, number):
-    """Every board URL of the actions app, taken from the resolver so a new one cannot dodge the check."""
-    for pattern in urls.urlpatterns:
-        route = str(pattern.pattern)
-        if "<slug:slug>" not in route:
-            continue
-        kwargs = {"slug": board.slug}
-        if "<id:number>" in route:
-            kwargs["number"] = number
-        yield reverse(f"actions:{pattern.name}", kwargs=kwargs)
+    """Every board URL of the action log and its downloads, from the URLconfs so a new one cannot dodge the check."""
+    for urls in (action_urls, document_urls):
+        for pattern in urls.urlpatterns:
+            route = str(pattern.pattern)
+            if "<slug:slug>" not in route or "<id:pk>" in route:
+                continue
+            kwargs = {"slug": board.slug}
+            if "<id:number>" in route:
+                kwargs["number"] = number
+            yield reverse(f"{urls.app_name}:{pattern.name}", kwargs=kwargs)
 
 
 def test_a_person_on_another_board_gets_404_on_every_action_url(client, log, outsider):
@@ -264,11 +267,11 @@ def test_a_person_on_another_board_gets_404_on_every_action_url(client, log, out
 def test_a_member_reaches_every_read_only_action_url(client, log, member):
     client.force_login(member)
     for name, kwargs in [
-        ("action-list", {}),
-        ("action-export-csv", {}),
-        ("action-export-xlsx", {}),
-        ("action-detail", {"number": 59}),
+        ("actions:action-list", {}),
+        ("documents:action-export-csv", {}),
+        ("documents:action-export-xlsx", {}),
+        ("actions:action-detail", {"number": 59}),
     ]:
-        url = reverse(f"actions:{name}", kwargs={"slug": log.slug, **kwargs})
+        url = reverse(name, kwargs={"slug": log.slug, **kwargs})
         assert client.get(url).status_code == 200
         assert client.post(url).status_code == 405, "read-only pages take no POST"

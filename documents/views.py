@@ -1,8 +1,8 @@
-"""Downloads: a meeting's agenda and minutes, the action log as PDF, the board's calendar feed.
+"""Downloads: a meeting's agenda and minutes, the action log as PDF, CSV and Excel, the calendar feed.
 
-Everyone who can see the board may download; draft minutes stay with the editors until they
-are circulated (or approved). The renderers live in `exports.py`; these views only fetch,
-check and wrap.
+Everyone who can see the board may download; draft minutes stay with the editors until they are
+circulated (or approved). Renderers are pure (`pdf`, `word`, `sheets`, `calendar`); these views
+fetch, check, render and hand the bytes to the one download helper.
 """
 
 import datetime
@@ -17,25 +17,17 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from actions.filters import ActionFilter
-from actions.selectors import action_log, log_updated_at
+from actions.selectors import action_log, export_rows, log_updated_at
+from adoptboard.downloads import document_filename, download
+from meetings.models import Meeting
+from meetings.permissions import board_for_user
 
-from . import exports
-from .access import board_for_user, minutes_visible
-from .models import Meeting
+from . import calendar, data, pdf, sheets, word
 
 ACTION_LOG_PDF_MAX_ROWS = 500
-
-
-def _download(content: bytes, content_type: str, filename: str, *, inline: bool = False) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
-    # Confidential papers: no shared caches.
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _meeting(request, slug, pk) -> Meeting:
@@ -45,36 +37,41 @@ def _meeting(request, slug, pk) -> Meeting:
     return meeting
 
 
-def _stem(meeting: Meeting, what: str) -> str:
-    return f"{slugify(meeting.board.short_name or meeting.board.name)}-{what}-{meeting.date:%Y-%m-%d}"
-
-
-@require_GET
+@require_safe
 def meeting_agenda_pdf(request, slug, pk):
     meeting = _meeting(request, slug, pk)
-    pdf = exports.agenda_pdf(exports.meeting_pack(meeting, with_log=False))
-    return _download(pdf, exports.PDF, _stem(meeting, "agenda") + ".pdf", inline=True)
+    content = pdf.agenda_pdf(data.meeting_pack(meeting, with_log=False))
+    return download(
+        content,
+        content_type=pdf.PDF,
+        filename=document_filename(meeting.board, "agenda", "pdf", on=meeting.date),
+        inline=True,
+    )
 
 
-def _minutes_pack(request, slug, pk) -> exports.MeetingPack:
+def _minutes_pack(request, slug, pk) -> data.MeetingPack:
     meeting = _meeting(request, slug, pk)
-    if not minutes_visible(meeting.board, meeting):
+    if not meeting.board.access.may_see_minutes(meeting):
         # Draft minutes do not exist yet as far as a member can tell.
         raise Http404("No minutes for this meeting yet")
-    return exports.meeting_pack(meeting)
+    return data.meeting_pack(meeting)
 
 
-@require_GET
+@require_safe
 def meeting_minutes_pdf(request, slug, pk):
     pack = _minutes_pack(request, slug, pk)
-    pdf = exports.minutes_pdf(pack)
-    return _download(pdf, exports.PDF, _stem(pack.meeting, "minutes") + ".pdf", inline=True)
+    name = document_filename(pack.board, "minutes", "pdf", on=pack.meeting.date)
+    return download(pdf.minutes_pdf(pack), content_type=pdf.PDF, filename=name, inline=True)
 
 
-@require_GET
+@require_safe
 def meeting_minutes_docx(request, slug, pk):
     pack = _minutes_pack(request, slug, pk)
-    return _download(exports.minutes_docx(pack), exports.DOCX, _stem(pack.meeting, "minutes") + ".docx")
+    name = document_filename(pack.board, "minutes", "docx", on=pack.meeting.date)
+    return download(word.minutes_docx(pack), content_type=word.DOCX, filename=name)
+
+
+# --- The board's calendar feed ---------------------------------------------------------------
 
 
 def calendar_token(user, slug: str) -> str:
@@ -90,14 +87,14 @@ def calendar_token(user, slug: str) -> str:
 
 def calendar_subscription_url(request, board) -> str:
     query = urlencode({"user": request.user.pk, "token": calendar_token(request.user, board.slug)})
-    path = reverse("meetings:board-calendar", kwargs={"slug": board.slug})
+    path = reverse("documents:board-calendar", kwargs={"slug": board.slug})
     return request.build_absolute_uri(f"{path}?{query}")
 
 
 def _feed_user(request, slug):
     """The user a subscription link speaks for, or None."""
     pk, token = request.GET.get("user", ""), request.GET.get("token", "")
-    if not pk.isdigit() or not token:
+    if not pk.isascii() or not pk.isdigit() or len(pk) > 18 or not token:
         return None
     user = get_user_model()._default_manager.filter(pk=int(pk), is_active=True).first()
     if user is None or not constant_time_compare(token, calendar_token(user, slug)):
@@ -106,7 +103,7 @@ def _feed_user(request, slug):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def board_calendar(request, slug):
     user = request.user if request.user.is_authenticated else _feed_user(request, slug)
     if user is None:
@@ -114,18 +111,52 @@ def board_calendar(request, slug):
     board = board_for_user(user, slug)
     meetings = list(board.meetings.order_by("date", "start_time"))
     history = Meeting.history.filter(board_id=board.pk).values("id").annotate(at=Max("history_date")).order_by()
-    response = HttpResponse(
-        exports.calendar_ics(
-            board=board,
-            meetings=meetings,
-            base_url=request.build_absolute_uri("/"),
-            last_modified={row["id"]: row["at"] for row in history},
-        ),
-        content_type=exports.ICS,
+    content = calendar.calendar_ics(
+        board=board,
+        meetings=meetings,
+        base_url=request.build_absolute_uri("/"),
+        last_modified={row["id"]: row["at"] for row in history},
     )
-    response["Content-Disposition"] = f'inline; filename="{slugify(board.short_name or board.name)}.ics"'
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return download(content, content_type=calendar.ICS, filename=f"{board.slug}.ics", inline=True)
+
+
+# --- The action log as files, honouring the log page's filters ---------------------------------
+
+
+def _filtered_log(request, board) -> ActionFilter | HttpResponse:
+    """The log page's own FilterSet and queryset: a file shows exactly what the page shows."""
+    log = ActionFilter(request.GET, queryset=action_log(board), board=board)
+    if not log.is_valid():
+        errors = "; ".join(f"{field}: {' '.join(e)}" for field, e in log.errors.items())
+        return HttpResponse(
+            f"These filters are not valid: {errors}", status=400, content_type="text/plain; charset=utf-8"
+        )
+    return log
+
+
+def _log_download(request, slug, render, extension: str, content_type: str):
+    board = board_for_user(request.user, slug)
+    log = _filtered_log(request, board)
+    if isinstance(log, HttpResponse):
+        return log
+    name = document_filename(board, "actions", extension, on=timezone.localdate())
+    return download(render(export_rows(log.qs), board), content_type=content_type, filename=name)
+
+
+@require_safe
+def action_export_csv(request, slug):
+    return _log_download(request, slug, lambda rows, board: sheets.action_log_csv(rows), "csv", sheets.CSV_CONTENT_TYPE)
+
+
+@require_safe
+def action_export_xlsx(request, slug):
+    return _log_download(
+        request,
+        slug,
+        lambda rows, board: sheets.action_log_xlsx(rows, title=board.short_name or board.name),
+        "xlsx",
+        sheets.XLSX_CONTENT_TYPE,
+    )
 
 
 def _chosen_filters(log: ActionFilter) -> list[tuple[str, str]]:
@@ -144,27 +175,23 @@ def _chosen_filters(log: ActionFilter) -> list[tuple[str, str]]:
     return chosen
 
 
-@require_GET
+@require_safe
 def action_export_pdf(request, slug):
     board = board_for_user(request.user, slug)
-    # The log page's own FilterSet and queryset: the PDF shows exactly what the page shows.
-    log = ActionFilter(request.GET, queryset=action_log(board), board=board)
-    if not log.is_valid():
-        errors = "; ".join(f"{field}: {' '.join(e)}" for field, e in log.errors.items())
-        return HttpResponse(
-            f"These filters are not valid: {errors}", status=400, content_type="text/plain; charset=utf-8"
-        )
+    log = _filtered_log(request, board)
+    if isinstance(log, HttpResponse):
+        return log
     updated = log_updated_at(board)
     # WeasyPrint lays out about 30-100 rows a second: a whole decade's log would time the
     # request out. The PDF says plainly when it stops short; CSV and Excel carry everything.
     rows = list(log.qs[: ACTION_LOG_PDF_MAX_ROWS + 1])
     total = log.qs.count() if len(rows) > ACTION_LOG_PDF_MAX_ROWS else len(rows)
-    pdf = exports.action_log_pdf(
+    content = pdf.action_log_pdf(
         board=board,
         actions=rows[:ACTION_LOG_PDF_MAX_ROWS],
         updated_on=timezone.localtime(updated).date() if updated else None,
         filters=_chosen_filters(log),
         total=total,
     )
-    name = f"{slugify(board.short_name or board.name)}-action-log-{timezone.localdate():%Y-%m-%d}.pdf"
-    return _download(pdf, exports.PDF, name, inline=True)
+    name = document_filename(board, "action-log", "pdf", on=timezone.localdate())
+    return download(content, content_type=pdf.PDF, filename=name, inline=True)

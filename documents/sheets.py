@@ -1,4 +1,4 @@
-"""The action log as files: pure renderers that take rows and return bytes (views add the headers)."""
+"""The action log as CSV and Excel: pure renderers that take rows and return bytes (views add the headers)."""
 
 import csv
 import datetime
@@ -11,7 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .selectors import ExportRow
+from actions.selectors import ExportRow
 
 # (header, ExportRow attribute, Excel column width in characters)
 COLUMNS = [

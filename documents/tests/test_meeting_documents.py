@@ -23,8 +23,10 @@ from django.utils import timezone
 
 from actions.models import Action, Status
 from actions.services import action_progress_add, action_raise
-from meetings import exports
-from meetings.concurrency import save_if_unchanged
+from adoptboard.concurrency import save_if_unchanged
+from documents import data
+from documents import pdf as exports
+from documents.word import DOCX
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -103,10 +105,11 @@ def meeting(board, secretary, chair, member):
     Attendance.objects.create(meeting=m, person=priya, status=AttendanceStatus.PRESENT)
     Attendance.objects.create(meeting=m, person=mary, status=AttendanceStatus.APOLOGIES)
     Attendance.objects.create(meeting=m, person=jo, status=AttendanceStatus.PRESENT, deputising_for=mary)
-    earlier = make_meeting(board, datetime.date(2024, 4, 17), status=MeetingStatus.APPROVED)
+    earlier = make_meeting(board, datetime.date(2024, 4, 17), status=MeetingStatus.HELD)
     old = action_raise(
         board=board, text="Benchmark kinship allowances across the region", responsible=[jo], meeting=earlier
     )
+    Meeting.objects.filter(pk=earlier.pk).update(status=MeetingStatus.APPROVED)  # approved at a later meeting
     items = [
         AgendaItem.objects.create(
             meeting=m, position=1, title="Welcome and apologies", duration_minutes=10, is_standing=True
@@ -149,7 +152,8 @@ def meeting(board, secretary, chair, member):
 
 
 def url(name, meeting, **kw):
-    return reverse(f"meetings:{name}", kwargs={"slug": meeting.board.slug, "pk": meeting.pk, **kw})
+    app = "documents" if name.endswith(("-pdf", "-docx")) else "meetings"
+    return reverse(f"{app}:{name}", kwargs={"slug": meeting.board.slug, "pk": meeting.pk, **kw})
 
 
 # --- agenda ----------------------------------------------------------------------------------
@@ -384,7 +388,7 @@ def test_it_writes_minutes_in_word_with_real_headings_and_a_real_action_table(cl
     client.force_login(secretary)
     response = client.get(url("meeting-minutes-docx", meeting))
     assert response.status_code == 200
-    assert response["Content-Type"] == exports.DOCX
+    assert response["Content-Type"] == DOCX
     assert response["Content-Disposition"] == 'attachment; filename="test-alb-minutes-2024-07-17.docx"'
     document = docx.Document(io.BytesIO(response.content))
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
@@ -428,8 +432,10 @@ def test_it_writes_minutes_in_word_with_real_headings_and_a_real_action_table(cl
 
 
 def test_it_cuts_a_long_log_in_the_minutes_to_what_the_meeting_dealt_with(client, secretary, meeting, monkeypatch):
-    monkeypatch.setattr(exports, "MINUTES_FULL_LOG_MAX", 3)
+    monkeypatch.setattr(data, "MINUTES_FULL_LOG_MAX", 3)
     jo, earlier = meeting.old_action.people[0], meeting.old_action.meeting
+    Meeting.objects.filter(pk=earlier.pk).update(status=MeetingStatus.HELD)  # its minutes not yet approved
+    earlier.refresh_from_db()
     gone = action_raise(board=meeting.board, text="Refresh the terms of reference", responsible=[jo], meeting=earlier)
     action_progress_add(
         action=gone, expected_version=gone.version, status=Status.CLOSED, note="Done in May", meeting=earlier
@@ -488,8 +494,8 @@ def test_it_hides_every_meeting_document_from_outsiders(client, outsider, meetin
 
 def test_it_hides_the_feed_and_log_from_outsiders(client, outsider, board):
     client.force_login(outsider)
-    assert client.get(reverse("meetings:board-calendar", kwargs={"slug": board.slug})).status_code == 404
-    assert client.get(reverse("actions:action-export-pdf", kwargs={"slug": board.slug})).status_code == 404
+    assert client.get(reverse("documents:board-calendar", kwargs={"slug": board.slug})).status_code == 404
+    assert client.get(reverse("documents:action-export-pdf", kwargs={"slug": board.slug})).status_code == 404
 
 
 def test_it_sends_anonymous_users_to_log_in(client, meeting):
@@ -516,7 +522,7 @@ def test_it_exports_the_filtered_action_log_as_a_landscape_pdf(client, member, b
         status_note="done in May",
     )
     client.force_login(member)
-    export = reverse("actions:action-export-pdf", kwargs={"slug": board.slug})
+    export = reverse("documents:action-export-pdf", kwargs={"slug": board.slug})
     response = client.get(export)
     assert response.status_code == 200
     reader = pypdf.PdfReader(io.BytesIO(response.content))
@@ -545,7 +551,7 @@ def test_it_names_the_filters_and_refuses_bad_ones(client, member, board, meetin
         board=board, text="Write to the DCS group", responsible=[Person.objects.get(user=member)], meeting=meeting
     )
     client.force_login(member)
-    export = reverse("actions:action-export-pdf", kwargs={"slug": board.slug})
+    export = reverse("documents:action-export-pdf", kwargs={"slug": board.slug})
     jo = meeting.old_action.people[0]
     text = flat(
         "".join(pdf_pages(client.get(export, {"responsible": jo.pk, "status": ["open", "in_progress"]}).content))
@@ -560,12 +566,12 @@ def test_it_names_the_filters_and_refuses_bad_ones(client, member, board, meetin
 
 
 def test_it_says_when_a_long_log_is_cut_short(client, member, board, meeting, monkeypatch):
-    from meetings import views_documents
+    from documents import views as views_documents
 
     monkeypatch.setattr(views_documents, "ACTION_LOG_PDF_MAX_ROWS", 1)
     client.force_login(member)
     text = flat(
-        "".join(pdf_pages(client.get(reverse("actions:action-export-pdf", kwargs={"slug": board.slug})).content))
+        "".join(pdf_pages(client.get(reverse("documents:action-export-pdf", kwargs={"slug": board.slug})).content))
     )
     assert "This PDF lists the newest 1 of 2 actions." in text
     assert "Build 2-3% disruption" in text
@@ -584,7 +590,7 @@ def test_it_publishes_meetings_as_a_calendar_in_london_time(client, member, boar
         online_link="https://meet.example.org/alb",
     )
     client.force_login(member)
-    response = client.get(reverse("meetings:board-calendar", kwargs={"slug": board.slug}))
+    response = client.get(reverse("documents:board-calendar", kwargs={"slug": board.slug}))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     cal = icalendar.Calendar.from_ical(response.content)
@@ -609,7 +615,7 @@ def test_it_publishes_meetings_as_a_calendar_in_london_time(client, member, boar
 
 def test_it_moves_a_moved_meeting_in_subscribed_calendars(client, secretary, board, meeting):
     client.force_login(secretary)
-    feed = reverse("meetings:board-calendar", kwargs={"slug": board.slug})
+    feed = reverse("documents:board-calendar", kwargs={"slug": board.slug})
     uid = f"meeting-{meeting.pk}@adoptboard"
     before = {e["UID"]: e for e in icalendar.Calendar.from_ical(client.get(feed).content).walk("VEVENT")}[uid]
 
@@ -623,9 +629,9 @@ def test_it_moves_a_moved_meeting_in_subscribed_calendars(client, secretary, boa
 
 
 def test_it_lets_a_calendar_app_subscribe_with_the_members_private_link(client, member, board, meeting):
-    from meetings.views_documents import calendar_token
+    from documents.views import calendar_token
 
-    feed = reverse("meetings:board-calendar", kwargs={"slug": board.slug})
+    feed = reverse("documents:board-calendar", kwargs={"slug": board.slug})
     token = calendar_token(member, board.slug)
     # A calendar app: no session, only the link.
     response = client.get(feed, {"user": member.pk, "token": token})
@@ -642,14 +648,14 @@ def test_it_lets_a_calendar_app_subscribe_with_the_members_private_link(client, 
         assert response.status_code == 302
         assert "/accounts/login/" in response["Location"]
     # The link is for one board only.
-    other = reverse("meetings:board-calendar", kwargs={"slug": "other-board"})
+    other = reverse("documents:board-calendar", kwargs={"slug": "other-board"})
     assert client.get(other, {"user": member.pk, "token": token}).status_code == 302
 
 
 def test_it_revokes_subscription_links_with_a_new_password_or_a_lost_seat(client, member, board, meeting):
-    from meetings.views_documents import calendar_token
+    from documents.views import calendar_token
 
-    feed = reverse("meetings:board-calendar", kwargs={"slug": board.slug})
+    feed = reverse("documents:board-calendar", kwargs={"slug": board.slug})
     token = calendar_token(member, board.slug)
     member.set_password("a-new-long-password")
     member.save()
@@ -663,7 +669,7 @@ def test_it_revokes_subscription_links_with_a_new_password_or_a_lost_seat(client
 def test_it_offers_members_only_the_documents_they_may_open(rf, member, secretary, board, meeting):
     from django.template.loader import render_to_string
 
-    from meetings.access import board_for_user
+    from meetings.permissions import board_for_user
 
     def buttons(user):
         request = rf.get("/")
@@ -688,7 +694,7 @@ def test_it_puts_the_download_buttons_on_the_meeting_page_and_the_log(client, me
     assert url("meeting-agenda-pdf", meeting) in page
     assert "calendar.ics?user=" in page
     log = client.get(reverse("actions:action-list", kwargs={"slug": board.slug}), {"status": "open", "page": "1"})
-    assert f'{reverse("actions:action-export-pdf", kwargs={"slug": board.slug})}?status=open"' in log.content.decode()
+    assert f'{reverse("documents:action-export-pdf", kwargs={"slug": board.slug})}?status=open"' in log.content.decode()
 
 
 # --- the demo board --------------------------------------------------------------------------
@@ -706,10 +712,10 @@ def test_it_renders_every_demo_meetings_documents(client, demo_board):
             assert words_off_page(response.content) == []
         assert docx.Document(io.BytesIO(client.get(url("meeting-minutes-docx", m)).content)).tables
     feed = icalendar.Calendar.from_ical(
-        client.get(reverse("meetings:board-calendar", kwargs={"slug": demo_board.slug})).content
+        client.get(reverse("documents:board-calendar", kwargs={"slug": demo_board.slug})).content
     )
     assert len(feed.walk("VEVENT")) == 4
-    log = client.get(reverse("actions:action-export-pdf", kwargs={"slug": demo_board.slug}))
+    log = client.get(reverse("documents:action-export-pdf", kwargs={"slug": demo_board.slug}))
     assert_in_order(flat("".join(pdf_pages(log.content))), "76 Group to build", "59 MH to raise issue")
 
 

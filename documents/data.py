@@ -1,0 +1,148 @@
+"""What a meeting's documents show, gathered in a fixed number of queries (the renderers are pure)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from actions.models import OPEN_STATUSES, Action, ActionUpdate
+from actions.selectors import log_updated_at
+from meetings.models import AgendaItem, Attendance, AttendanceStatus, Board, Meeting, Membership, Paper, Role, Topic
+from meetings.services import item_start_times
+
+# The minutes print the whole log as it stood, as the board's Word minutes do, up to this many
+# actions. A longer log is cut to what the meeting dealt with (see meeting_pack): WeasyPrint lays
+# out 30-100 rows a second, and a board's 10,000 actions took 55 s, past any request timeout.
+MINUTES_FULL_LOG_MAX = 500
+
+
+@dataclass
+class ScheduledItem:
+    """An agenda item with its number and start time on the day."""
+
+    number: int
+    item: AgendaItem
+    starts: datetime.time
+    papers: list[Paper]
+    actions: list[Action]
+
+
+@dataclass
+class MeetingPack:
+    board: Board
+    meeting: Meeting
+    officers: list[Membership]
+    present: list[Attendance]
+    apologies: list[Attendance]
+    invited: list[Attendance]
+    guests: list[Attendance]
+    items: list[ScheduledItem]
+    open_actions: list[Action]
+    action_log: list[Action]
+    # How many actions the whole log held, when `action_log` is cut to the meeting's (see MINUTES_FULL_LOG_MAX).
+    log_total: int | None
+    log_updated_on: datetime.date | None
+    topics: list[Topic]
+    upcoming: list[Meeting]
+    generated_on: datetime.date = field(default_factory=timezone.localdate)
+
+    @property
+    def expected(self) -> list[Attendance]:
+        """Who the agenda lists as coming: invitees not (yet) sending apologies."""
+        return sorted(self.present + self.invited, key=lambda a: (a.person.full_name, a.person.initials))
+
+
+def log_cut_note(pack: MeetingPack) -> str:
+    """What the minutes say when their action log is cut to the meeting's actions."""
+    return (
+        f"The log held {pack.log_total:,} actions at this meeting; these {len(pack.action_log):,} are the ones "
+        "still open and those raised or updated at the meeting. The whole log is in the action log's "
+        "downloads (CSV, Excel)."
+    )
+
+
+def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
+    """Everything the agenda and minutes of `meeting` show, in a fixed number of queries.
+
+    The agenda shows only the open actions: `with_log=False` fetches those alone, not the whole
+    log (on a board with 10,000 actions, loading the log cost more than rendering the PDF).
+    """
+    board = meeting.board
+    attendances = list(
+        meeting.attendances.select_related("person", "deputising_for").order_by("person__full_name", "person__initials")
+    )
+    officers = list(
+        Membership.objects.current(meeting.date)
+        .filter(board=board, role__in=[Role.CHAIR, Role.VICE_CHAIR, Role.SECRETARY])
+        .select_related("person")
+        .order_by("role", "person__full_name")
+    )
+    # Chair, vice chair, then support, as the seed's agenda names them.
+    rank = {Role.CHAIR: 0, Role.VICE_CHAIR: 1, Role.SECRETARY: 2}
+    officers.sort(key=lambda m: rank[m.role])
+    items = list(
+        AgendaItem.objects.live()
+        .filter(meeting=meeting)
+        .select_related("lead")
+        .prefetch_related(
+            Prefetch("papers", queryset=Paper.objects.order_by("title"), to_attr="paper_list"),
+            Prefetch(
+                "actions_raised",
+                queryset=Action.objects.live().with_people().order_by("number"),
+                to_attr="action_list",
+            ),
+        )
+        .order_by("position", "pk")
+    )
+    board_actions = Action.objects.live().filter(board=board)
+    # The log as it stands for this meeting: nothing raised after it.
+    log_qs = board_actions.filter(issued_on__lte=meeting.date).with_people().order_by("-number")
+    log_total = None
+    if with_log:
+        if (total := log_qs.count()) > MINUTES_FULL_LOG_MAX:
+            # What the meeting dealt with: the actions still open, and those raised or updated at it.
+            updated_here = ActionUpdate.objects.filter(meeting=meeting).values("action_id")
+            log_qs, log_total = (
+                log_qs.filter(Q(status__in=OPEN_STATUSES) | Q(meeting=meeting) | Q(pk__in=updated_here)),
+                total,
+            )
+        log = list(log_qs)
+        open_before = [a for a in log if a.is_open and a.meeting_id != meeting.pk]
+    else:
+        log = []
+        open_before = list(log_qs.open().exclude(meeting=meeting))
+    updated = log_updated_at(board)
+    item_start_times(meeting, items)
+    return MeetingPack(
+        board=board,
+        meeting=meeting,
+        officers=officers,
+        present=[a for a in attendances if a.status == AttendanceStatus.PRESENT and not a.is_guest],
+        apologies=[a for a in attendances if a.status == AttendanceStatus.APOLOGIES],
+        invited=[a for a in attendances if a.status == AttendanceStatus.INVITED and not a.is_guest],
+        guests=[
+            a for a in attendances if a.is_guest and a.status in (AttendanceStatus.PRESENT, AttendanceStatus.INVITED)
+        ],
+        items=[
+            ScheduledItem(number=n, item=it, starts=it.starts_at, papers=it.paper_list, actions=it.action_list)
+            for n, it in enumerate(items, start=1)
+        ],
+        open_actions=open_before,
+        action_log=log,
+        log_total=log_total,
+        log_updated_on=timezone.localtime(updated).date() if updated else None,
+        topics=list(
+            Topic.objects.filter(board=board, scheduled_item__isnull=True)
+            .filter(Q(proposed_on__lte=meeting.date) | Q(proposed_at=meeting))
+            .select_related("proposed_by")
+            .order_by("proposed_on", "pk")
+        ),
+        upcoming=list(
+            Meeting.objects.filter(board=board)
+            .filter(Q(date__gt=meeting.date) | Q(date=meeting.date, start_time__gt=meeting.start_time))
+            .order_by("date", "start_time")[:4]
+        ),
+    )

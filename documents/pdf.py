@@ -1,0 +1,124 @@
+"""PDF documents: the app's HTML templates through WeasyPrint, fetching nothing but its own static files.
+
+Renderers are pure: data in, bytes out (views wrap them with adoptboard.downloads).
+"""
+
+from __future__ import annotations
+
+import datetime
+import mimetypes
+import posixpath
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from meetings.models import Board
+
+from .data import MeetingPack, log_cut_note
+
+# WeasyPrint resolves the templates' relative URLs against this made-up origin; the fetcher
+# below answers for its /static/ files and nothing else.
+DOCUMENT_BASE_URL = "https://adoptboard.invalid/"
+PDF = "application/pdf"
+
+
+def static_file_for(url: str) -> Path | None:
+    """The file on disk behind one of our own static URLs, or None for anything else."""
+    static = urlsplit(settings.STATIC_URL)
+    # STATIC_URL may be a path ("static/") resolved against our made-up base, or absolute (a CDN).
+    origin = urlsplit(DOCUMENT_BASE_URL) if not static.netloc else static
+    parts = urlsplit(url)
+    if (parts.scheme, parts.netloc) != (origin.scheme, origin.netloc) or parts.query:
+        return None
+    prefix = "/" + static.path.strip("/") + "/"
+    if not parts.path.startswith(prefix):
+        return None
+    relative = posixpath.normpath(unquote(parts.path[len(prefix) :]))
+    if relative.startswith(("../", "/")) or relative in ("..", "."):
+        return None
+    found = finders.find(relative)
+    if found:
+        return Path(found)
+    if settings.STATIC_ROOT:
+        root = Path(settings.STATIC_ROOT).resolve()
+        candidate = (root / relative).resolve()
+        if candidate.is_relative_to(root) and candidate.is_file():
+            return candidate
+    return None
+
+
+def _url_fetcher():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        """Serves the app's static files; refuses the network, file:// and everything else.
+
+        Documents hold user text; even though it is escaped, nothing in them may make the
+        server fetch a URL.
+        """
+
+        def fetch(self, url, headers=None):
+            path = static_file_for(url)
+            if path is None:
+                raise ValueError(f"Documents may only use the app's static files, not {url[:100]}")
+            mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime_type})
+
+    return StaticOnlyFetcher(fail_on_errors=False)
+
+
+def html_to_pdf(html: str) -> bytes:
+    # Imported here: loading WeasyPrint costs half a second, which no other page should pay.
+    import weasyprint
+
+    document = weasyprint.HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=_url_fetcher())
+    return document.write_pdf()
+
+
+def agenda_html(pack: MeetingPack) -> str:
+    return render_to_string("documents/agenda.html", {"pack": pack, "board": pack.board, "meeting": pack.meeting})
+
+
+def minutes_html(pack: MeetingPack) -> str:
+    context = {"pack": pack, "board": pack.board, "meeting": pack.meeting}
+    if pack.log_total:
+        context["log_cut_note"] = log_cut_note(pack)
+    return render_to_string("documents/minutes.html", context)
+
+
+def agenda_pdf(pack: MeetingPack) -> bytes:
+    return html_to_pdf(agenda_html(pack))
+
+
+def minutes_pdf(pack: MeetingPack) -> bytes:
+    return html_to_pdf(minutes_html(pack))
+
+
+def action_log_pdf(
+    *,
+    board: Board,
+    actions,
+    updated_on: datetime.date | None,
+    filters: list[tuple[str, str]] | None = None,
+    total: int | None = None,
+) -> bytes:
+    """The action log (or the filtered part of it) as a landscape table.
+
+    `total` is how many actions matched when `actions` holds only the first of them.
+    """
+    html = render_to_string(
+        "documents/action_log.html",
+        {
+            "board": board,
+            "actions": actions,
+            "updated_on": updated_on,
+            "filters": filters or [],
+            "total": total if total is not None else len(actions),
+            "generated_on": timezone.localdate(),
+        },
+    )
+    return html_to_pdf(html)

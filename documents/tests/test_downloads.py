@@ -1,0 +1,61 @@
+"""Every file the app hands out leaves through one helper: private, never stored by a cache, named alike."""
+
+import re
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from documents import urls as document_urls
+from meetings.models import Meeting, Paper
+
+pytestmark = pytest.mark.django_db
+
+# board slug, what it is, the date it is about: "south-east-alb-minutes-2024-02-23.pdf"
+NAME = re.compile(r'filename="south-east-alb-[a-z-]+-\d{4}-\d{2}-\d{2}\.(pdf|docx|csv|xlsx)"')
+
+
+def downloads(demo_board):
+    feb = Meeting.objects.get(board=demo_board, date="2024-02-23")
+    for pattern in document_urls.urlpatterns:
+        kwargs = {"slug": demo_board.slug}
+        if "<id:pk>" in str(pattern.pattern):
+            kwargs["pk"] = feb.pk
+        yield pattern.name, reverse(f"documents:{pattern.name}", kwargs=kwargs)
+
+
+def test_every_document_is_private_and_named_by_one_rule(client, demo_board):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="secretary"))
+    seen = []
+    for name, url in downloads(demo_board):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Cache-Control"] == "private, no-store", url
+        disposition = response["Content-Disposition"]
+        if name == "board-calendar":
+            assert disposition == 'inline; filename="south-east-alb.ics"'
+        else:
+            assert NAME.search(disposition), (url, disposition)
+        seen.append(name)
+    assert {"meeting-agenda-pdf", "meeting-minutes-docx", "action-export-csv", "action-export-xlsx"} <= set(seen)
+
+
+def test_a_paper_is_private_too(client, demo_board):
+    from django.contrib.auth import get_user_model
+
+    feb = Meeting.objects.get(board=demo_board, date="2024-02-23")
+    item = feb.items.get(position=2)
+    paper = Paper(item=item, title="Annex A")
+    paper.file.save("annex-a.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    client.force_login(get_user_model().objects.get(username="member"))
+    response = client.get(
+        reverse(
+            "meetings:paper-download",
+            kwargs={"slug": demo_board.slug, "pk": feb.pk, "item_pk": item.pk, "paper_pk": paper.pk},
+        )
+    )
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    assert response["Content-Disposition"].startswith("attachment; filename=")
+    assert b"".join(response.streaming_content) == b"%PDF-1.4\n%%EOF\n"

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "documents"
+
+board = "boards/<slug:slug>/"
+meeting = board + "meetings/<id:pk>/"
+
+urlpatterns = [
+    path(meeting + "agenda.pdf", views.meeting_agenda_pdf, name="meeting-agenda-pdf"),
+    path(meeting + "minutes.pdf", views.meeting_minutes_pdf, name="meeting-minutes-pdf"),
+    path(meeting + "minutes.docx", views.meeting_minutes_docx, name="meeting-minutes-docx"),
+    path(board + "calendar.ics", views.board_calendar, name="board-calendar"),
+    path(board + "actions/export.csv", views.action_export_csv, name="action-export-csv"),
+    path(board + "actions/export.xlsx", views.action_export_xlsx, name="action-export-xlsx"),
+    path(board + "actions/export.pdf", views.action_export_pdf, name="action-export-pdf"),
+]

@@ -1,0 +1,107 @@
+"""The one door: which boards a user sees, and what they may do there, as named predicates.
+
+Views get the board through `board_for_user`, which attaches the user's `Access`; templates ask
+`board.access`; services that act for a user ask `access_for(user, board)`. DESIGN.md "Who may
+do what": members read; the chair, vice chair and secretary run the board, approve minutes and
+reopen them; staff may do everything; people who do not sit on a board get 404.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+
+from .models import EDITOR_ROLES, Board, Membership
+
+EDIT_REFUSED = "Only the board's chair, vice chair or secretary may do this."
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may do on one board they can see."""
+
+    user: object
+    is_staff: bool
+    # A current seat on the board, in any role.
+    is_member: bool
+    # A current seat as chair, vice chair or secretary.
+    is_editor: bool
+
+    @property
+    def person(self):
+        return getattr(self.user, "person", None)
+
+    @property
+    def can_edit(self) -> bool:
+        """Run the board: meetings, attendance, agenda, minutes, actions, forward plan, people."""
+        return self.is_staff or self.is_editor
+
+    @property
+    def may_approve(self) -> bool:
+        return self.can_edit
+
+    @property
+    def may_reopen(self) -> bool:
+        return self.can_edit
+
+    def may_see_minutes(self, meeting) -> bool:
+        """Editors see draft minutes; members once they are circulated, or once approved."""
+        return self.can_edit or meeting.minutes_circulated_at is not None or meeting.is_locked
+
+    def may_update_action(self, action) -> bool:
+        """Add a progress update: editors, the people named on it, and every member for an "all" action.
+
+        `action` has `people` (see actions.models.Action.people) and `whole_board`.
+        """
+        if self.can_edit:
+            return True
+        person = self.person
+        if person is None or not self.is_member:
+            return False
+        return action.whole_board or any(p.pk == person.pk for p in action.people)
+
+
+def _seat(user):
+    return Membership.objects.current().filter(board=OuterRef("pk"), person__user=user)
+
+
+def _editor_seat(user):
+    return _seat(user).filter(role__in=EDITOR_ROLES)
+
+
+def board_for_user(user, slug: str, *, edit: bool = False) -> Board:
+    """The board, with this user's `access` attached, in one query.
+
+    Outsiders get 404 (a board they do not sit on does not exist for them); members asking to
+    change what only editors may change get PermissionDenied (403).
+    """
+    try:
+        board = (
+            Board.objects.for_user(user)
+            .annotate(is_editor=Exists(_editor_seat(user)), is_seated=Exists(_seat(user)))
+            .get(slug=slug)
+        )
+    except Board.DoesNotExist:
+        raise Http404("No such board") from None
+    # Anyone but staff sees the board only through a current seat (BoardQuerySet.for_user).
+    board.access = Access(
+        user=user, is_staff=user.is_staff, is_member=not user.is_staff or board.is_seated, is_editor=board.is_editor
+    )
+    if edit and not board.access.can_edit:
+        raise PermissionDenied(EDIT_REFUSED)
+    return board
+
+
+def access_for(user, board: Board) -> Access:
+    """The user's access to a board, for services acting on a user's behalf (one query)."""
+    if user is None or not user.is_authenticated:
+        return Access(user=user, is_staff=False, is_member=False, is_editor=False)
+    roles = set(Membership.objects.current().filter(board=board, person__user=user).values_list("role", flat=True))
+    return Access(user=user, is_staff=user.is_staff, is_member=bool(roles), is_editor=bool(roles & set(EDITOR_ROLES)))
+
+
+def require(allowed: bool, message: str = EDIT_REFUSED) -> None:
+    """Refuse (403) unless `allowed`."""
+    if not allowed:
+        raise PermissionDenied(message)
