@@ -328,9 +328,9 @@ def generate(size: Size, *, today: datetime.date | None = None, seed: int = 6) -
     for m in meetings:
         held = m.date < today
         standing = list(STANDING_ITEMS)
-        titles = [(t, 5) for t, _ in standing[:3]]
+        titles = [(t, 5) for t, *_ in standing[:3]]
         titles += [(TOPICS[(m.pk + j) % len(TOPICS)], 15) for j in range(size.items - len(standing))]
-        titles += [(t, 5) for t, _ in standing[3:]]
+        titles += [(t, 5) for t, *_ in standing[3:]]
         seats = board_people[m.board_id]
         for pos, (title, minutes) in enumerate(titles, start=1):
             topical = minutes == 15

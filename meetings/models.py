@@ -37,6 +37,13 @@ class BoardQuerySet(models.QuerySet):
         return self.filter(pk__in=seats)
 
 
+class MinutesLog(models.TextChoices):
+    """How much of the action log a board's minutes print."""
+
+    WHOLE = "whole", "The whole action log (every action, open or closed)"
+    MEETING = "meeting", "The actions open at the meeting, and those raised or updated there"
+
+
 class Board(models.Model):
     """A standing group that meets and keeps a numbered action log."""
 
@@ -51,6 +58,25 @@ class Board(models.Model):
     # The board's action-number counter: the next number an action gets. A board coming
     # from paper sets it to carry on its old numbering; it only ever goes up.
     next_action_number = models.PositiveIntegerField(default=1)
+    # Seed 000's minutes carry the whole log; the April 2025 notes only what the meeting dealt with.
+    minutes_log = models.CharField(
+        "action log in the minutes", max_length=20, choices=MinutesLog.choices, default=MinutesLog.WHOLE
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        "reminders, days before a meeting",
+        default=7,
+        help_text="How many days before each meeting people are reminded of their open actions.",
+    )
+    # Adoption boards often forbid attachments: by default messages carry a link to the app.
+    email_attachments = models.BooleanField(
+        "attach documents to emails", default=False, help_text="Otherwise messages carry a link only."
+    )
+    email_minutes_text = models.BooleanField(
+        "minutes text in emails", default=False, help_text="Otherwise no minutes text is put in a message's body."
+    )
+    require_two_factor = models.BooleanField(
+        "chair, vice chair and secretary must use two-factor login", default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = BoardQuerySet.as_manager()
@@ -120,6 +146,13 @@ class Membership(models.Model):
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="memberships")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    # How the board's documents print the seat, e.g. "CHAIR Milton Keynes", "VICE CHAIR".
+    role_label = models.CharField(
+        "role as the documents print it",
+        max_length=100,
+        blank=True,
+        help_text='e.g. "CHAIR Milton Keynes"; leave blank to print the role.',
+    )
     since = models.DateField(null=True, blank=True)
     until = models.DateField(null=True, blank=True)
 
@@ -244,13 +277,14 @@ class AgendaItemQuerySet(models.QuerySet):
         return self.filter(removed_at__isnull=True)
 
 
-# The standing items every meeting starts with, in order (DESIGN.md "Words").
+# The standing items every meeting starts with, in order (DESIGN.md "Words"): title, minutes
+# allowed, and whether it is one of the closing items that stay last.
 STANDING_ITEMS = [
-    ("Welcome, introductions and apologies", 5),
-    ("Minutes of the last meeting and matters arising", 5),
-    ("Action log review", 10),
-    ("Any other business", 5),
-    ("Future agenda items and dates of next meetings", 5),
+    ("Welcome, introductions and apologies", 5, False),
+    ("Minutes of the last meeting and matters arising", 5, False),
+    ("Action log review", 10, False),
+    ("Any other business", 5, True),
+    ("Future agenda items and dates of next meetings", 5, True),
 ]
 
 
@@ -266,6 +300,9 @@ class AgendaItem(models.Model):
     duration_minutes = models.PositiveIntegerField(default=10)
     description = models.TextField(blank=True)
     is_standing = models.BooleanField(default=False)
+    # The closing items (any other business, future items and dates) stay at the end of the
+    # agenda: new items go before them, whatever they are called.
+    is_closing = models.BooleanField(default=False)
     notes = models.TextField("minutes: discussion notes", blank=True)
     decisions = models.TextField("minutes: decisions", blank=True)
     deferred_to = models.ForeignKey(

@@ -58,8 +58,15 @@ def meeting_schedule(
     )
     bulk_create_with_history(
         [
-            AgendaItem(meeting=meeting, position=i, title=item_title, duration_minutes=minutes, is_standing=True)
-            for i, (item_title, minutes) in enumerate(STANDING_ITEMS, start=1)
+            AgendaItem(
+                meeting=meeting,
+                position=i,
+                title=item_title,
+                duration_minutes=minutes,
+                is_standing=True,
+                is_closing=closing,
+            )
+            for i, (item_title, minutes, closing) in enumerate(STANDING_ITEMS, start=1)
         ],
         AgendaItem,
     )
@@ -243,7 +250,7 @@ def item_add(
     insert_at = len(live)
     if before_standing:
         # The closing standing items stay last: insert before the trailing run of them.
-        while insert_at and live[insert_at - 1].is_standing and live[insert_at - 1].title in CLOSING_STANDING_TITLES:
+        while insert_at and live[insert_at - 1].is_closing:
             insert_at -= 1
     item = AgendaItem.objects.create(
         meeting=meeting,
@@ -259,7 +266,6 @@ def item_add(
     return item
 
 
-CLOSING_STANDING_TITLES = {title for title, _ in STANDING_ITEMS[-2:]}
 
 
 @transaction.atomic

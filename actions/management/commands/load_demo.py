@@ -110,6 +110,7 @@ class Command(BaseCommand):
                 position=it["number"],
                 title=it["title"],
                 is_standing=it.get("standing", False),
+                is_closing=bool(it.get("standing")) and it["title"].startswith(("Any other", "Future")),
                 purpose=it.get("purpose", Purpose.INFORMATION),
                 lead=lead,
                 duration_minutes=ITEM_MINUTES.get(it["number"], 10),
