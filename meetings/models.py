@@ -74,9 +74,7 @@ class Board(models.Model):
     email_minutes_text = models.BooleanField(
         "minutes text in emails", default=False, help_text="Otherwise no minutes text is put in a message's body."
     )
-    require_two_factor = models.BooleanField(
-        "chair, vice chair and secretary must use two-factor login", default=False
-    )
+    require_two_factor = models.BooleanField("chair, vice chair and secretary must use two-factor login", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = BoardQuerySet.as_manager()

@@ -266,8 +266,6 @@ def item_add(
     return item
 
 
-
-
 @transaction.atomic
 def item_remove(*, item: AgendaItem) -> None:
     """Take an item off the agenda; it keeps its record and history (soft delete)."""
