@@ -1,7 +1,9 @@
 """AdoptBoard settings, read from the environment (see README's configuration table)."""
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -137,10 +139,79 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Papers and the documents the app keeps go to the default storage (adoptboard/storage.py):
+# MEDIA_ROOT on this disk, or a private bucket in object storage when AWS_STORAGE_BUCKET_NAME is
+# set. MEDIA_URL is served by nothing: files leave only through the app's access-checked views.
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+_BUCKET_NAME = re.compile(r"(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_REGION_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,49}")
+
+
+def storage_from_environ(environ, *, debug: bool) -> dict:
+    """settings.STORAGES["default"] from the environment: this disk unless a bucket is named."""
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not bucket:
+        return {"BACKEND": "adoptboard.storage.LocalStorage"}
+    if not _BUCKET_NAME.fullmatch(bucket):
+        raise ImproperlyConfigured(
+            f"AWS_STORAGE_BUCKET_NAME must be a bucket name (3-63 lower-case letters, digits, dots, hyphens), not {bucket!r}"
+        )
+    endpoint = environ.get("AWS_S3_ENDPOINT_URL", "").strip()
+    if endpoint:
+        parts = urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ImproperlyConfigured(
+                f"AWS_S3_ENDPOINT_URL must be the storage service's address, e.g. https://s3.example.org, not {endpoint!r}"
+            )
+        if parts.username or parts.password:
+            raise ImproperlyConfigured(
+                "AWS_S3_ENDPOINT_URL must not hold credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            )
+        if parts.scheme == "http" and not debug:
+            raise ImproperlyConfigured(
+                "AWS_S3_ENDPOINT_URL must use https when DEBUG is off: the papers are confidential"
+            )
+    region = environ.get("AWS_S3_REGION_NAME", "").strip()
+    if region and not _REGION_NAME.fullmatch(region):
+        raise ImproperlyConfigured(f"AWS_S3_REGION_NAME must be a region name like eu-west-2, not {region!r}")
+    access_key = environ.get("AWS_ACCESS_KEY_ID", "").strip()
+    secret_key = environ.get("AWS_SECRET_ACCESS_KEY", "").strip()
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured(
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together: set both, or neither to use the server's role"
+        )
+    addressing = environ.get("AWS_S3_ADDRESSING_STYLE", "").strip() or None
+    if addressing not in (None, "auto", "path", "virtual"):
+        raise ImproperlyConfigured(f"AWS_S3_ADDRESSING_STYLE must be auto, path or virtual, not {addressing!r}")
+    return {
+        "BACKEND": "adoptboard.storage_s3.ObjectStorage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint or None,
+            "region_name": region or None,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "addressing_style": addressing,
+            "signature_version": "s3v4",
+            # No ACL header: objects take the bucket's own, private (and some services refuse ACLs).
+            "default_acl": None,
+            # The storage gives out no links (NoDirectLinks); were one ever made, it would be signed
+            # and short-lived, and never on a public custom domain (which django-storages leaves unsigned).
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "custom_domain": None,
+            # Two papers of one name get two objects (a suffix), never one overwriting the other.
+            "file_overwrite": False,
+            # A download is read from the bucket into memory up to 5 MB, beyond into a temporary
+            # file (as Django spools uploads), so a 20 MB paper does not stay in a worker's memory.
+            "max_memory_size": 5 * 1024 * 1024,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_from_environ(os.environ, debug=DEBUG),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

@@ -22,6 +22,7 @@ class MeetingsConfig(AppConfig):
         connection_created.connect(use_sqlite_parameter_limit, dispatch_uid="adoptboard-sqlite-parameter-limit")
         from django.urls import register_converter
 
+        from adoptboard import checks  # noqa: F401  (registers the deploy checks)
         from adoptboard.fields import IdConverter
 
         # <id:pk> in every app's URLs; registered before any URLconf is imported.

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from adoptboard.storage import CheckedFileField
+
 
 class Role(models.TextChoices):
     CHAIR = "chair", "Chair"
@@ -339,7 +341,8 @@ class Paper(models.Model):
 
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="papers")
     title = models.CharField(max_length=200)
-    file = models.FileField(upload_to=paper_upload_to, max_length=300)
+    # In the default storage (local disk or object storage); its `.url` is the download view below.
+    file = CheckedFileField(upload_to=paper_upload_to, max_length=300)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -352,6 +355,11 @@ class Paper(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        """The access-checked download: the only way a paper leaves the app."""
+        item = self.item
+        return reverse("meetings:paper-download", args=[item.meeting.board.slug, item.meeting_id, item.pk, self.pk])
 
 
 class Topic(models.Model):

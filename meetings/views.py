@@ -371,7 +371,9 @@ def paper_add(request, slug, pk, item_pk):
 
 @require_safe
 def paper_download(request, slug, pk, item_pk, paper_pk):
-    """Papers are confidential: served only through this access-checked view, never from MEDIA_URL."""
+    """Papers are confidential: served only through this access-checked view, streamed from the
+    storage (disk or object storage) by the app itself. No direct or signed link to the storage is
+    ever handed out (docs/SECURITY.md, "Stored files")."""
     board = board_for_user(request.user, slug)
     paper = get_object_or_404(
         Paper.objects.select_related("item"),

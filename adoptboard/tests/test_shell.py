@@ -67,23 +67,47 @@ def test_a_logged_in_member_sees_the_dashboard_and_board(client, demo_board):
     assert "17 April 2024" in page and "Lorna Hunt" in page
 
 
-def test_check_deploy_passes_with_production_settings(tmp_path):
+def production_environment(**storage):
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")}
+    env = {k: v for k, v in env.items() if not k.startswith("AWS_")}
     env.update(
         DEBUG="0",
         SECRET_KEY="x" * 20 + "-a-long-random-production-secret-key-0123456789",
         ALLOWED_HOSTS="adoptboard.example.org",
         CSRF_TRUSTED_ORIGINS="https://adoptboard.example.org",
+        **storage,
     )
-    result = subprocess.run(
+    return env
+
+
+def check_deploy(env):
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
     )
+
+
+def test_check_deploy_passes_with_production_settings(tmp_path):
+    result = check_deploy(
+        production_environment(
+            AWS_STORAGE_BUCKET_NAME="adoptboard-papers",
+            AWS_S3_ENDPOINT_URL="https://objects.example.org",
+            AWS_S3_REGION_NAME="eu-west-2",
+            AWS_ACCESS_KEY_ID="AKIAEXAMPLE",
+            AWS_SECRET_ACCESS_KEY="example-secret",
+        )
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_papers_stay_on_one_servers_disk():
+    result = check_deploy(production_environment())
+    assert result.returncode != 0
+    assert "adoptboard.W001" in result.stderr and "AWS_STORAGE_BUCKET_NAME" in result.stderr
 
 
 def test_settings_refuse_nonsense():
