@@ -60,6 +60,7 @@ def test_the_options_make_a_storage_that_gives_no_links():
 
     storage = ObjectStorage(**storage_from_environ(BUCKET, debug=False)["OPTIONS"])
     assert (storage.querystring_auth, storage.file_overwrite, storage.custom_domain) == (True, False, None)
+    assert storage.transfer_config.use_threads is False  # a download read in order, not held in parts
     with pytest.raises(NotImplementedError):
         storage.url("papers/a.pdf")
 
