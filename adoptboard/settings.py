@@ -112,9 +112,8 @@ DATABASES = {
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Each process's own memory: the action log's table and people (actions.selectors). Their keys
-# carry the board's log version, so no process ever serves a table older than the log; a shared
-# cache (Redis, Memcached) would only let processes share the work.
+# No page is cached. The cache holds only what needs no sharing between processes (django-axes
+# keeps its records in the database).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "adoptboard"}}
 
 AUTHENTICATION_BACKENDS = [
