@@ -20,12 +20,18 @@ def envbool(name: str, default: str) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
 
 
-def envint(name: str, default: str) -> int:
+def envint(name: str, default: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """An integer from the environment, refused at start-up when outside [minimum, maximum]."""
     value = os.environ.get(name, default)
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    if maximum is not None and number > maximum:
+        raise ImproperlyConfigured(f"{name} must be at most {maximum}, not {number}")
+    return number
 
 
 def envlist(name: str, default: str = "") -> list[str]:
@@ -104,7 +110,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=envint("CONN_MAX_AGE", "60"),
+        conn_max_age=envint("CONN_MAX_AGE", "60", minimum=0),
     )
 }
 # Choice lists are read with .iterator(), which on PostgreSQL opens a server-side cursor (DECLARE,
@@ -229,7 +235,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Sessions: HttpOnly cookies, idle expiry (the timer restarts on every request).
-SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", str(60 * 60 * 2))
+# Under a minute a session would expire while a person reads a page: a typo, not a policy.
+SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", str(60 * 60 * 2), minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -243,7 +250,7 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365))
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365), minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
@@ -264,7 +271,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Login throttling: 5 failures per username and address lock it for an hour, answered with 429.
-AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5", minimum=1)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HTTP_RESPONSE_CODE = 429

@@ -16,3 +16,6 @@ urlpatterns = [
     path("", include("actions.urls")),
     path("", include("documents.urls")),
 ]
+
+# The app's own 500 page, and 503 when the database is out (adoptboard/errors.py).
+handler500 = "adoptboard.errors.server_error"
