@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an oversized body is refused before any middleware (CSRF, sessions) reads or spools it.
+    "adoptboard.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -223,8 +225,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Papers up to 20 MB; larger request bodies are refused before they reach a view.
+# Papers up to 20 MB. A request body larger than that plus the form around it (boundaries, title,
+# CSRF token: a few kilobytes) is refused by adoptboard.middleware before anything reads it.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+REQUEST_BODY_OVERHEAD_BYTES = 256 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -1,0 +1,40 @@
+"""Limits applied before any view, or any other middleware, touches the request."""
+
+from django.conf import settings
+
+from .errors import error_page
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request body larger than the largest upload, by its declared length, unread.
+
+    Django reads a body only when something asks for it (CSRF's check reads the form, which
+    spools a file upload to disk), so answering here, first in MIDDLEWARE, means an oversized body
+    is never read or written anywhere: an anonymous 200 MB post costs a 413, not 200 MB of
+    temporary disk before the login redirect. A body without a Content-Length (chunked) is never
+    read by Django either — it sees an empty body — so it is refused with 411 rather than
+    silently treated as an empty form. The proxy in front should refuse both first
+    (nginx: client_max_body_size, see the README).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.MAX_UPLOAD_BYTES + settings.REQUEST_BODY_OVERHEAD_BYTES
+        declared = request.META.get("CONTENT_LENGTH")
+        if declared:
+            try:
+                length = int(declared)
+            except ValueError:
+                length = 0  # Django reads nothing of a body whose length it cannot parse
+            if length > limit:
+                return error_page(
+                    "413.html",
+                    413,
+                    "This upload is too large",
+                    {"largest_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)},
+                )
+        elif "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            return error_page("411.html", 411, "This upload did not say how large it is")
+        return self.get_response(request)
