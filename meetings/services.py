@@ -6,6 +6,7 @@ the approval either lands before it or is refused; approving and reopening take 
 """
 
 import datetime
+import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -297,8 +298,8 @@ def item_start_times(meeting: Meeting, items: list[AgendaItem]) -> None:
         clock += datetime.timedelta(minutes=item.duration_minutes)
 
 
-# Papers: what boards circulate. Checked by extension and by what the file starts with, so a
-# renamed program or image is refused whatever its name says.
+# Papers: what boards circulate. Checked by extension, by what the file starts with and (Word and
+# Excel) by the parts inside, so a renamed program, image or zip is refused whatever its name says.
 PAPER_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx"}
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .doc and .xls
 PAPER_SIGNATURES = {
@@ -310,11 +311,28 @@ PAPER_SIGNATURES = {
 }
 
 
+# A .docx or .xlsx is a zip, but not every zip is one: it must hold Office's content-types part and
+# the part its kind is built around. Only the zip's directory is read; nothing is unpacked.
+OFFICE_PARTS = {".docx": ("Word", "word/document.xml"), ".xlsx": ("Excel", "xl/workbook.xml")}
+
+
 def _looks_like(file, extension: str) -> bool:
     file.seek(0)
     head = file.read(8)
     file.seek(0)
     return head.startswith(PAPER_SIGNATURES[extension])
+
+
+def _holds_office_parts(file, extension: str) -> bool:
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+        return False
+    finally:
+        file.seek(0)
+    return "[Content_Types].xml" in names and OFFICE_PARTS[extension][1] in names
 
 
 @transaction.atomic
@@ -330,6 +348,15 @@ def paper_add(*, item: AgendaItem, title: str, file, by=None) -> Paper:
     if not _looks_like(file, extension):
         raise ValidationError(
             {"file": f"This file is not a real {extension} file, although its name says so."}, code="not_what_name_says"
+        )
+    if extension in OFFICE_PARTS and not _holds_office_parts(file, extension):
+        program = OFFICE_PARTS[extension][0]
+        raise ValidationError(
+            {
+                "file": f"This file is not a real {extension} file, although its name says so: it is a zip "
+                f"archive without the parts every {program} file has. Save it from {program} and attach it again."
+            },
+            code="not_what_name_says",
         )
     return Paper.objects.create(item=item, title=title.strip() or file.name, file=file, uploaded_by=by)
 
