@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "meetings",
     "actions",
     "documents",
+    # The project itself: its operations commands (backup, restore).
+    "adoptboard",
 ]
 
 MIDDLEWARE = [
