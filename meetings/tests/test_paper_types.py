@@ -64,7 +64,7 @@ def post_paper(client, item, name: str, content: bytes):
 
 def field_error(page: str, item) -> str:
     """The text of the error shown with the paper form's file field."""
-    match = re.search(rf'<p id="error_\d+_id_paper-{item.pk}-file"[^>]*>\s*<strong>(.*?)</strong>', page, re.S)
+    match = re.search(rf'<\w+ id="error_\d+_id_paper-{item.pk}-file"[^>]*>\s*<strong>(.*?)</strong>', page, re.S)
     return match.group(1) if match else ""
 
 
