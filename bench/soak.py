@@ -21,8 +21,8 @@ Then it checks, with the server stopped:
   history row (and the action's or item's history row at the version the write made); every
   write refused as stale (409) left nothing; raised actions took distinct, contiguous numbers;
 - each gunicorn worker's memory (VmRSS from /proc/<pid>/status, sampled every second) is flat
-  after warm-up: once a worker has served each kind of page (a warm-up round sends every kind,
-  one per worker, before the clock starts), the last third of its life sets no high more than
+  after warm-up: once a worker has served each kind of page (the warm-up sends every kind, one per
+  worker, and each document ten times, before the clock starts), the last third of its life sets no high more than
   5 MB above the highest before it (see memory_report).
 
 The database named in the URL is DROPPED and recreated (its name must contain "soak"). Results go
@@ -321,16 +321,21 @@ def reader(browser: Browser, plan: dict, username: str, stop: threading.Event, s
         stop.wait(rng.uniform(0.05, 0.3))
 
 
-def warm_up(browser: Browser, plan: dict, workers: int, stats_kind: str = "warm-up") -> None:
-    """Every kind of read, `workers` at a time, so each worker (busy with one, it accepts no other) gets one."""
+def warm_up(browser: Browser, plan: dict, workers: int, rounds: int) -> None:
+    """Every kind of read, `workers` at a time, so each worker (busy with one, it accepts no other)
+    gets one; the documents `rounds` times. A worker's memory reaches its working level only after
+    several documents: WeasyPrint leaves reference cycles that Python's collector frees every few
+    renders (RSS saws up by about 2.5 MB a PDF and drops back), and the Word and Excel writers'
+    arenas grow over the first ten or so (measured in one process: 25 agenda PDFs swing between
+    117 and 130 MB; 25 Word minutes climb from 124 to a 136-139 MB plateau by the tenth)."""
     rng = random.Random(0)
-    for _weight, _kind, path in read_kinds(plan, rng):
-        paths = [path() for _ in range(workers)]
-        threads = [threading.Thread(target=browser.request, args=(stats_kind, p)) for p in paths]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
+    for _weight, kind, path in read_kinds(plan, rng):
+        for _ in range(rounds if kind in WARMING else 1):
+            threads = [threading.Thread(target=browser.request, args=("warm-up", path())) for _ in range(workers)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=120)
 
 
 def editor(browser: Browser, plan: dict, username: str, stop: threading.Event, seed: int, ledger: Ledger) -> None:
@@ -423,10 +428,11 @@ def warmed_at(access: list[dict]) -> dict[int, float]:
     return {pid: max(kinds.values()) for pid, kinds in first.items()}
 
 
-def memory_report(samples: dict, warm: dict[int, float]) -> list[dict]:
+def memory_report(samples: dict, warm: dict[int, float], clock_started: float) -> list[dict]:
     """Per worker: RSS once warm (see WARMING) and at the end, and the growth between.
 
-    A worker is judged from the end of its warm-up (or 10 s into its life, if later) to its last
+    A worker is judged from the end of its warm-up (the warm-up round for the first workers; for a
+    worker started later, its first request of each kind in WARMING; at least 10 s into its life) to its last
     sample: the highest RSS of the last third of that span may not pass the highest before it by
     more than MEMORY_GROWTH_LIMIT_MB. Peaks, because the allocator keeps and returns whole arenas
     after a large document (RSS steps down and up again by 3-4 MB), while a leak keeps setting new
@@ -437,12 +443,13 @@ def memory_report(samples: dict, warm: dict[int, float]) -> list[dict]:
     rows = []
     for pid, series in sorted(samples.items(), key=lambda kv: kv[1][0][0]):
         born, died = series[0][0], series[-1][0]
-        since = max(warm.get(pid, born), born + 10)
+        since = max(warm.get(pid, born), born + 10, clock_started if born < clock_started else 0)
         row = {
             "pid": pid,
             "from_s": born,
             "to_s": died,
             "warm_s": warm.get(pid),
+            "judged_from_s": round(since, 1),
             "first_mb": series[0][1],
             "peak_mb": max(r for _, r in series),
         }
@@ -556,6 +563,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=120, help="how long the members and editors work (default 120)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
     parser.add_argument("--max-requests", type=int, default=500, help="gunicorn --max-requests (default 500)")
+    parser.add_argument(
+        "--warm-up-rounds",
+        type=int,
+        default=10,
+        help="documents each worker renders before the clock starts (default 10)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite the summary in docs/SECURITY.md")
     args = parser.parse_args()
@@ -629,7 +642,7 @@ def main() -> int:
         print("warm-up: every kind of page, one per worker ...", flush=True)
         warmer = Browser(base, stats)
         warmer.login(plan["readers"][0], plan["password"])
-        warm_up(warmer, plan, args.workers)
+        warm_up(warmer, plan, args.workers, args.warm_up_rounds)
         started = time.monotonic()
         threads = [
             threading.Thread(target=reader, args=(Browser(base, stats), plan, u, stop, k), daemon=True, name=u)
@@ -673,7 +686,7 @@ def main() -> int:
     access = read_access_log(logdir / "access.log", wall_started)
     by_status = Counter(str(line["status"]) for line in access)
     reckoning = verify(plan, ledger)
-    memory = memory_report(samples, warmed_at(access))
+    memory = memory_report(samples, warmed_at(access), started - run_started)
     recycled = errors.count("Autorestarting worker")
     requests_total = sum(sum(c.values()) for c in stats.statuses.values())
     soak_requests = requests_total - sum(stats.statuses["warm-up"].values())
@@ -775,13 +788,12 @@ def markdown(results: dict) -> str:
         lines.append(f"| {kind} | {row['requests']} | {statuses} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} |")
     lines += [
         "",
-        "| worker pid | seen from–to s | warm at s | RSS first MB | median after warm-up MB | median at end MB | new high in last third MB | trend MB/min |",
+        "| worker pid | seen from–to s | judged from s | RSS first MB | median after warm-up MB | median at end MB | new high in last third MB | trend MB/min |",
         "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for m in results["memory"]:
-        warm = "—" if m["warm_s"] is None else f"{m['warm_s']:.0f}"
         lines.append(
-            f"| {m['pid']} | {m['from_s']:.0f}–{m['to_s']:.0f} | {warm} | {m['first_mb']:.0f} | "
+            f"| {m['pid']} | {m['from_s']:.0f}–{m['to_s']:.0f} | {m['judged_from_s']:.0f} | {m['first_mb']:.0f} | "
             + (
                 f"{m['after_warmup_mb']:.1f} | {m['end_mb']:.1f} | {m['new_peak_mb']:+.1f} | {m['trend_mb_per_min']:+.2f} |"
                 if "flat" in m
