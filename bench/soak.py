@@ -756,7 +756,11 @@ def main() -> int:
         "memory_samples": {str(pid): series for pid, series in samples.items()},
         "goals": goals,
     }
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    # One line per worker for the per-second memory samples, so the file stays readable.
+    series = results.pop("memory_samples")
+    text = json.dumps(results, indent=2)[:-2] + ',\n  "memory_samples": {\n'
+    text += ",\n".join(f'    "{pid}": {json.dumps(s, separators=(",", ":"))}' for pid, s in series.items())
+    RESULTS.write_text(text + "\n  }\n}\n")
     summary = markdown(results)
     print("\n" + summary)
     print(f"\nwrote {RESULTS.relative_to(ROOT)}")
