@@ -52,7 +52,6 @@ import urllib.request
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +71,7 @@ except ImportError:
 
 sys.path.insert(0, str(ROOT))
 
-from bench.run import bench_environment, drop_database, free_port, prepare_database  # noqa: E402
+from bench.run import FormFields, bench_environment, drop_database, free_port, prepare_database  # noqa: E402
 
 READERS, EDITORS = 20, 3
 
@@ -152,50 +151,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-class Forms(HTMLParser):
-    """Every form of a page: its action and the values a browser would send as they stand."""
-
-    def __init__(self, text: str):
-        super().__init__(convert_charrefs=True)
-        self.forms: list[dict] = []
-        self._textarea: str | None = None
-        self._select: str | None = None
-        self.feed(text)
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self.forms.append({"action": a.get("action", ""), "fields": {}, "options": defaultdict(list)})
-        elif not self.forms:
-            return
-        fields = self.forms[-1]["fields"] if self.forms else {}
-        if tag == "input" and a.get("name"):
-            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
-                return
-            fields[a["name"]] = a.get("value", "")
-        elif tag == "textarea" and a.get("name"):
-            self._textarea = a["name"]
-            fields[a["name"]] = ""
-        elif tag == "select" and a.get("name"):
-            self._select = a["name"]
-            fields.setdefault(a["name"], "")
-        elif tag == "option" and self._select:
-            self.forms[-1]["options"][self._select].append(a.get("value", ""))
-            if "selected" in a:
-                fields[self._select] = a.get("value", "")
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-    def handle_data(self, data):
-        if self._textarea and self.forms:
-            self.forms[-1]["fields"][self._textarea] += data
-
-    def ending(self, suffix: str) -> dict | None:
-        return next((f for f in self.forms if f["action"].endswith(suffix)), None)
+def forms_of(page: str) -> list[dict]:
+    """Each form's action and the fields a browser would send unchanged (bench/run.py's parser)."""
+    parser = FormFields()
+    parser.feed(page)
+    for form in parser.forms:
+        form["fields"] = {k: v for k, v in form["fields"].items() if v is not None}
+    return parser.forms
 
 
 @dataclass
@@ -248,7 +210,7 @@ class Browser:
 
     def login(self, username: str, password: str) -> None:
         _, text = self.page("login", "/accounts/login/")
-        form = next(f for f in Forms(text).forms if "password" in f["fields"])
+        form = next(f for f in forms_of(text) if "password" in f["fields"])
         status, _ = self.request(
             "login",
             "/accounts/login/",
@@ -352,7 +314,9 @@ def editor(browser: Browser, plan: dict, username: str, stop: threading.Event, s
             number = rng.choice(plan["open_numbers"])
             path = f"/boards/{slug}/actions/{number}/"
             status, page = browser.page("editor: action page", path)
-            form = Forms(page).ending("/updates/") if status == 200 else None
+            form = (
+                next((f for f in forms_of(page) if f["action"].endswith("/updates/")), None) if status == 200 else None
+            )
             if form is None:
                 continue
             data = {**form["fields"], "note": text, "status_after": rng.choice(["open", "in_progress"])}
@@ -362,9 +326,8 @@ def editor(browser: Browser, plan: dict, username: str, stop: threading.Event, s
             status, page = browser.page("editor: meeting page", meeting_path)
             if status != 200:
                 continue
-            forms = Forms(page)
             suffix = "/minutes/" if kind == "minutes" else "/actions/"
-            candidates = [f for f in forms.forms if f["action"].endswith(suffix) and "/items/" in f["action"]]
+            candidates = [f for f in forms_of(page) if f["action"].endswith(suffix) and "/items/" in f["action"]]
             if not candidates:
                 continue
             form = rng.choice(candidates)
@@ -377,9 +340,7 @@ def editor(browser: Browser, plan: dict, username: str, stop: threading.Event, s
                 )
                 write.status, _ = browser.request("editor: minutes save", form["action"], data)
             else:
-                data[f"action-{item}-text"] = text
-                people = [v for v in form["options"][f"action-{item}-responsible"] if v]
-                data[f"action-{item}-responsible"] = [rng.choice(people)]
+                data[f"action-{item}-text"] = text  # responsible: the list's first person, as the form offers
                 write = Write("raise", username, text, target=item)
                 write.status, _ = browser.request("editor: raise action", form["action"], data)
         ledger.add(write)
