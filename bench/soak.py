@@ -55,22 +55,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/adoptboard_soak"
 RESULTS = ROOT / "bench" / "soak-results.json"
 SECURITY_MD = ROOT / "docs" / "SECURITY.md"
 MARK_START, MARK_END = "<!-- soak:results:start -->", "<!-- soak:results:end -->"
 MEMORY_GROWTH_LIMIT_MB = 5.0
 
-try:  # run with the project's venv whatever `python` started us
-    import django  # noqa: F401
-except ImportError:
-    if VENV_PYTHON.exists() and Path(sys.executable).resolve() != VENV_PYTHON.resolve():
-        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), *sys.argv])
-    raise
-
 sys.path.insert(0, str(ROOT))
 
+# bench.run re-executes this script with the project's venv when `python` has no Django.
 from bench.run import FormFields, bench_environment, drop_database, free_port, prepare_database  # noqa: E402
 
 READERS, EDITORS = 20, 3
