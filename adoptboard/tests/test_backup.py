@@ -281,3 +281,60 @@ def test_restore_refuses_storage_that_holds_other_files_under_the_same_names(arc
 
 def test_the_archive_is_readable_by_its_owner_only(archive):
     assert archive.stat().st_mode & 0o077 == 0
+
+
+# --- Any storage: papers in object storage (a local S3-compatible server, the real boto3 path) ---------
+
+from meetings.tests import test_paper_storage as object_storage  # noqa: E402
+
+s3_endpoint = object_storage.s3_endpoint  # the module's fixtures, used here as they are there
+bucket = object_storage.bucket
+
+
+def test_a_backup_reads_papers_from_object_storage_and_restores_them_into_a_fresh_bucket(
+    db, bucket, s3_endpoint, settings, tmp_path
+):
+    from adoptboard.settings import storage_from_environ
+
+    s3, name = bucket
+    archive = tmp_path / "backup.tar.gz"
+    with transaction.atomic():
+        call_command("load_demo", password="demo-pass", stdout=io.StringIO())
+        item = open_items(Board.objects.get(slug="south-east-alb")).first()
+        for filename, content in (("annex-a.pdf", PDF), ("annex-b.docx", docx_bytes())):
+            paper_add(item=item, title=filename, file=SimpleUploadedFile(filename, content))
+        originals = {}
+        for paper in Paper.objects.all():
+            with paper.file.open("rb") as stored:
+                originals[paper.file.name] = stored.read()
+        call_command("backup", output=archive, stdout=io.StringIO())
+        transaction.set_rollback(True)
+    assert set(originals) == {o["Key"] for o in s3.list_objects_v2(Bucket=name)["Contents"]}
+
+    fresh = f"{name[:50]}-restored"
+    s3.create_bucket(Bucket=fresh, CreateBucketConfiguration={"LocationConstraint": object_storage.REGION})
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": storage_from_environ(
+            {
+                "AWS_STORAGE_BUCKET_NAME": fresh,
+                "AWS_S3_ENDPOINT_URL": s3_endpoint,
+                "AWS_S3_REGION_NAME": object_storage.REGION,
+                "AWS_ACCESS_KEY_ID": object_storage.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY": object_storage.SECRET_KEY,
+            },
+            debug=True,
+        ),
+    }
+    try:
+        call_command("restore", archive, stdout=io.StringIO())
+        restored = {}
+        for paper in Paper.objects.all():
+            with paper.file.open("rb") as stored:
+                restored[paper.file.name] = stored.read()
+        assert restored == originals
+        assert {o["Key"] for o in s3.list_objects_v2(Bucket=fresh)["Contents"]} == set(originals)
+    finally:
+        for obj in s3.list_objects_v2(Bucket=fresh).get("Contents", []):
+            s3.delete_object(Bucket=fresh, Key=obj["Key"])
+        s3.delete_bucket(Bucket=fresh)
