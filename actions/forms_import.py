@@ -17,7 +17,17 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.urls import reverse
 
-from .importing import EXTENSIONS, MAX_UPLOAD_BYTES, ImportRefused, ParsedFile, RawRow, read_file
+from .importing import (
+    EXTENSIONS,
+    MAX_UPLOAD_BYTES,
+    ImportRefused,
+    ParsedFile,
+    Preview,
+    RawRow,
+    clean_filename,
+    read_file,
+    too_large,
+)
 
 PAYLOAD_MAX_AGE = 2 * 60 * 60
 # The payload is posted back; DATA_UPLOAD_MAX_MEMORY_SIZE (5 MB) bounds a request's form fields.
@@ -49,10 +59,12 @@ def sign_rows(*, board, user, filename: str, parsed: ParsedFile, fingerprint: st
 
 
 class ImportUploadForm(forms.Form):
+    """The upload. What makes a file acceptable is decided by `read_file` alone; this only reads it."""
+
     file = forms.FileField(
         label="Action log file",
         help_text="A .csv, .xlsx (Excel) or .docx (Word) file of up to 5 MB, with a header row such as "
-        "No. / Action / Responsible / Date issued / Status.",
+        "No. / Action / Responsible / Date issued / Status. Excel's “Unicode text” (.txt) is read too.",
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(EXTENSIONS)}),
     )
 
@@ -60,6 +72,7 @@ class ImportUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.too_large = too_large
         self.parsed: ParsedFile | None = None
+        self.filename = ""
         self.helper = FormHelper()
         self.helper.form_method = "post"
         self.helper.attrs = {"enctype": "multipart/form-data"}
@@ -72,33 +85,24 @@ class ImportUploadForm(forms.Form):
         if self.too_large and self.is_bound:
             # The upload handler stopped storing the file: say why, not "this field is required".
             self._errors = ErrorDict()
-            self.add_error("file", ValidationError(_too_large(), code="too_large"))
+            self.add_error("file", too_large())
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(EXTENSIONS):
-            raise ValidationError(
-                "Upload a .csv, .xlsx (Excel) or .docx (Word) file. Older .xls and .doc files: "
-                "open them and save as .xlsx or .docx first.",
-                code="bad_extension",
-            )
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(_too_large(), code="too_large")
+        # One byte past the limit is enough for read_file to refuse a file too large.
         data = upload.read(MAX_UPLOAD_BYTES + 1)
         try:
             self.parsed = read_file(upload.name, data)
         except ImportRefused as refusal:
             raise ValidationError(refusal.message, code=refusal.code) from None
-        if not self.parsed.rows:
-            raise ValidationError("The action log in this file has a header but no rows.", code="no_rows")
+        self.filename = clean_filename(upload.name)
         return upload
 
 
-def _too_large() -> str:
-    return f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Split it into smaller files."
-
-
 class ImportConfirmForm(forms.Form):
+    """Confirming a preview. Bound at confirm it has every field; drawn for a `preview`, only those
+    that preview asks about (unknown initials to create, numbers far past the log)."""
+
     payload = forms.CharField(widget=forms.HiddenInput, max_length=PAYLOAD_MAX_CHARS)
     create_people = forms.BooleanField(
         required=False,
@@ -106,23 +110,33 @@ class ImportConfirmForm(forms.Form):
         help_text="Rows naming unknown initials are skipped unless you tick this. You can give the new "
         "people their names later.",
     )
+    confirm_numbers = forms.BooleanField(
+        required=False,
+        label="The numbers are right: move the board's next action number on",
+        help_text="Needed when the file's numbers run far past the board's log.",
+    )
 
-    def __init__(self, *args, board, user, ask_create_people: bool, unknown_initials=(), **kwargs):
+    def __init__(self, *args, board, user, preview: Preview | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.board, self.user = board, user
         self.helper = FormHelper()
         self.helper.form_method = "post"
         self.helper.form_action = reverse("actions:action-import-confirm", kwargs={"slug": board.slug})
-        layout = [Field("payload")]
-        if ask_create_people:
-            if unknown_initials:
+        if preview is not None:
+            if preview.unknown_initials:
                 self.fields["create_people"].label = "Create people for the unknown initials " + ", ".join(
-                    unknown_initials
+                    preview.unknown_initials
                 )
-            layout.append(Field("create_people"))
-        else:
-            del self.fields["create_people"]
-        self.helper.layout = Layout(*layout)
+            else:
+                del self.fields["create_people"]
+            if preview.number_jump:
+                next_number = preview.number_jump.next_number
+                self.fields[
+                    "confirm_numbers"
+                ].label = f"The numbers are right: make the board's next action number {next_number:,}"
+            else:
+                del self.fields["confirm_numbers"]
+        self.helper.layout = Layout(*(Field(name) for name in self.fields))
         self.helper.add_input(Submit("confirm", "Import these actions"))
 
     def clean_payload(self):

@@ -14,7 +14,7 @@ from adoptboard.concurrency import StaleEdit, save_if_unchanged
 from meetings.models import AgendaItem, Board, Meeting, Person
 from meetings.services import lock_meeting_for_edit
 
-from .importing import CREATE, UNCHANGED, UPDATE, preview_import
+from .importing import CREATE, UNCHANGED, UPDATE, RawRow, clean_filename, preview_import
 from .models import Action, ActionUpdate, Responsibility, Status
 
 
@@ -280,82 +280,183 @@ STALE_PREVIEW = (
     "The action log changed since this preview was made (someone raised or edited an action, or added "
     "a person). Here is the preview again as things stand now: check it and confirm again."
 )
+IMPORT_BATCH = 500
 
 
 @transaction.atomic
 def actions_import(
     *,
     board: Board,
-    rows: Sequence,
+    rows: Sequence[RawRow],
     create_people: bool,
     by=None,
     expected_fingerprint: str | None = None,
     source: str = "",
+    allow_number_jump: bool = False,
 ) -> ImportResult:
     """Bring an existing action log (rows read by `actions.importing.read_file`) in, keeping its numbers.
 
     Each row is planned again here, under lock (`actions.importing.preview_import`): new actions
-    are created in bulk keeping their numbers (see `_import_create`), changed actions saved
-    version-checked, unchanged ones not touched at all (so importing the same file twice changes
-    nothing), and rows with problems are skipped. With `expected_fingerprint` (the preview the user saw), a board that changed since
-    is refused with code "stale_preview" rather than written differently from what was shown.
+    are created in bulk keeping their numbers (`_import_create`), changed actions updated in bulk
+    (`_import_update`), unchanged ones not touched at all (so importing the same file twice
+    changes nothing), and rows with problems are skipped. With `expected_fingerprint` (the preview
+    the user saw), a board that changed since is refused with code "stale_preview" rather than
+    written differently from what was shown. Numbers that would move the board's next number far
+    past its log (`Preview.number_jump`, a typo like 99999999) are refused with code
+    "number_jump" unless `allow_number_jump`. The queries do not grow with the rows (up to
+    `IMPORT_BATCH` rows a statement).
     """
 
     # Lock the board's counter first: raises and other imports on this board wait for us.
     counter_before = lock_action_counter(board)
+    board.next_action_number = counter_before
     preview = preview_import(board=board, rows=rows, lock=True)
     if expected_fingerprint is not None and preview.fingerprint() != expected_fingerprint:
         raise ValidationError(STALE_PREVIEW, code="stale_preview")
+    if preview.number_jump and not allow_number_jump:
+        raise ValidationError(
+            f"{preview.number_jump.message} Nothing was imported: confirm the numbers if they are right.",
+            code="number_jump",
+        )
 
+    note = f"Imported from {clean_filename(source)}." if source else "Imported."
+    reason = _history_reason(note)
     result = ImportResult()
     if create_people and preview.unknown_initials:
-        result.people_created = [Person.objects.create(initials=initials) for initials in preview.unknown_initials]
+        result.people_created = bulk_create_with_history(
+            [Person(initials=initials) for initials in preview.unknown_initials],
+            Person,
+            default_user=by,
+            default_change_reason=reason,
+        )
         preview = preview_import(board=board, rows=rows, extra_people=result.people_created, lock=True)
 
-    note = f"Imported from {source}." if source else "Imported."
-    creates = [p for p in preview.rows if p.kind == CREATE and not p.problems]
-    result.created = len(_import_create(creates, board=board, counter=counter_before, by=by, note=note))
-
-    for plan in preview.rows:
-        if plan.problems:
-            result.skipped += 1
-        elif plan.kind == UNCHANGED:
-            result.unchanged += 1
-        elif plan.kind == UPDATE:
-            _import_update(plan, note=note, by=by)
-            result.updated += 1
+    ready = [p for p in preview.rows if not p.problems]
+    creates = [p for p in ready if p.kind == CREATE]
+    result.created = len(_import_create(creates, board=board, counter=counter_before, by=by, reason=reason))
+    updates = [p for p in ready if p.kind == UPDATE]
+    _import_update(updates, note=note, reason=reason, by=by)
+    result.updated = len(updates)
+    result.unchanged = sum(1 for p in ready if p.kind == UNCHANGED)
+    result.skipped = len(preview.rows) - len(ready)
     return result
 
 
-def _import_update(plan, *, note: str, by) -> None:
-    """Apply an imported row to the action it matched, in one save: a status change is an update with history.
+def _history_reason(note: str) -> str:
+    """`note` cut to fit the history's change reason (100 characters): a file's name may be 255."""
+    limit = Action.history.model._meta.get_field("history_change_reason").max_length
+    return note if len(note) <= limit else note[: limit - 13] + "…" + note[-12:]
 
-    The row is locked (preview_import(lock=True)) and the preview's fingerprint was checked.
+
+def _import_update(plans: list, *, note: str, reason: str, by) -> None:
+    """Apply imported rows to the actions they matched, in bulk: one history row per changed action
+    and per changed responsibility, and a status change recorded as an update (status before and
+    after), as the review save does.
+
+    The actions are locked (preview_import(lock=True)) and the preview's fingerprint was checked.
     """
-
-    action = plan.action
-    fields = []
-    if "text" in plan.changes:
-        action.text = plan.text
-        fields.append("text")
-    if "issued" in plan.changes:
-        action.issued_on = plan.issued_on
-        fields.append("issued_on")
-    if "responsible" in plan.changes:
-        _check_action(action.text, plan.people, plan.whole_board)
-        action.whole_board = plan.whole_board
-        fields.append("whole_board")
-        responsibility_set(action=action, people=plan.people)
-    if "status" in plan.changes:
-        _update_add(
-            action=action, status=plan.status, status_note=plan.status_note, note=note, meeting=None, by=by, also=fields
-        )
-    elif fields:
+    if not plans:
+        return
+    now = timezone.now()
+    fields = {"version", "updated_at"}
+    updates: list[ActionUpdate] = []
+    people: list[tuple[Action, list[Person]]] = []
+    for plan in plans:
+        action = plan.action
+        if "text" in plan.changes:
+            action.text = plan.text
+            fields.add("text")
+        if "issued" in plan.changes:
+            action.issued_on = plan.issued_on
+            fields.add("issued_on")
+        if "responsible" in plan.changes:
+            _check_action(action.text, plan.people, plan.whole_board)
+            action.whole_board = plan.whole_board
+            fields.add("whole_board")
+            people.append((action, plan.people))
+        if "status" in plan.changes:
+            updates.append(
+                ActionUpdate(
+                    action=action,
+                    note=note,
+                    status_before=action.status,
+                    status_after=plan.status,
+                    created_at=now,
+                    created_by=by,
+                )
+            )
+            action.status, action.status_note = plan.status, plan.status_note
+            fields |= {"status", "status_note"}
         action.version += 1
-        action.save(update_fields=[*fields, "version", "updated_at"])
+        action.updated_at = now
+    if updates:
+        bulk_create_with_history(
+            updates, ActionUpdate, batch_size=IMPORT_BATCH, default_user=by, default_change_reason=reason
+        )
+    # Every field any row changed is written for all of them: the others get the value they had.
+    bulk_update_with_history(
+        [plan.action for plan in plans],
+        Action,
+        sorted(fields),
+        batch_size=IMPORT_BATCH,
+        default_user=by,
+        default_change_reason=reason,
+    )
+    _responsibilities_replace(people, by=by, reason=reason)
 
 
-def _import_create(plans: list, *, board: Board, counter: int, by, note: str) -> list[Action]:
+def _responsibilities_replace(changes: list[tuple[Action, list[Person]]], *, by, reason: str) -> None:
+    """`responsibility_set` for many actions in a few statements: the rows of people no longer named
+    are deleted, those of new people created, those that moved renumbered, each with its history row.
+
+    The actions carry their current responsibilities (`with_people()`, read under their lock).
+    """
+    gone: list[Responsibility] = []
+    new: list[Responsibility] = []
+    moved: list[Responsibility] = []
+    for action, people in changes:
+        current = {r.person_id: r for r in action.responsibility_list}
+        for position, person in enumerate(dict.fromkeys(people)):
+            row = current.pop(person.pk, None)
+            if row is None:
+                new.append(Responsibility(action=action, person=person, position=position))
+            elif row.position != position:
+                row.position = position
+                moved.append(row)
+        gone.extend(current.values())
+    if gone:
+        history = Responsibility.history.model
+        now = timezone.now()
+        history.objects.bulk_create(
+            [
+                history(
+                    history_date=now,
+                    history_user=by,
+                    history_change_reason=reason,
+                    history_type="-",
+                    **{f.attname: getattr(row, f.attname) for f in history.tracked_fields},
+                )
+                for row in gone
+            ],
+            batch_size=IMPORT_BATCH,
+        )
+        # No signals: simple-history would add a second "-" row per responsibility, one INSERT each.
+        ids = [row.pk for row in gone]
+        for start in range(0, len(ids), IMPORT_BATCH):
+            Responsibility.objects.filter(pk__in=ids[start : start + IMPORT_BATCH])._raw_delete(
+                Responsibility.objects.db
+            )
+    if new:
+        bulk_create_with_history(
+            new, Responsibility, batch_size=IMPORT_BATCH, default_user=by, default_change_reason=reason
+        )
+    if moved:
+        bulk_update_with_history(
+            moved, Responsibility, ["position"], batch_size=IMPORT_BATCH, default_user=by, default_change_reason=reason
+        )
+
+
+def _import_create(plans: list, *, board: Board, counter: int, by, reason: str) -> list[Action]:
     """Create the imported actions in a few queries, numbered as `action_raise` would number them.
 
     `action_raise` costs about 23 queries an action (counter, history, responsibilities one by
@@ -393,9 +494,9 @@ def _import_create(plans: list, *, board: Board, counter: int, by, note: str) ->
             for plan, number in zip(ordered, numbers)
         ],
         Action,
-        batch_size=500,
+        batch_size=IMPORT_BATCH,
         default_user=by,
-        default_change_reason=note,
+        default_change_reason=reason,
     )
     bulk_create_with_history(
         [
@@ -404,9 +505,9 @@ def _import_create(plans: list, *, board: Board, counter: int, by, note: str) ->
             for position, person in enumerate(dict.fromkeys(plan.people))
         ],
         Responsibility,
-        batch_size=500,
+        batch_size=IMPORT_BATCH,
         default_user=by,
-        default_change_reason=note,
+        default_change_reason=reason,
     )
     last = max(numbers)
     Board.objects.filter(pk=board.pk, next_action_number__lte=last).update(next_action_number=last + 1)

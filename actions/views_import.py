@@ -54,24 +54,33 @@ def _action_import(request, slug):
     if not form.is_valid():
         return render(request, "actions/action_import.html", {"board": board, "form": form}, status=400)
     try:
-        return _render_preview(request, board, form.cleaned_data["file"].name, form.parsed)
+        return _render_preview(request, board, form.filename, form.parsed)
     except ImportRefused as refusal:
         form.add_error("file", refusal)
         return render(request, "actions/action_import.html", {"board": board, "form": form}, status=400)
 
 
-def _render_preview(request, board, filename: str, parsed: ParsedFile, *, status: int = 200):
+# Refusals at confirm that a box of the confirm form answers: the error is shown next to it.
+CONFIRM_FIELDS = {"number_jump": "confirm_numbers"}
+
+
+def _render_preview(
+    request, board, filename: str, parsed: ParsedFile, *, status: int = 200, field_error: ValidationError | None = None
+):
+    """The preview page. With `field_error` (a refusal at confirm that a box answers), the boxes
+    keep what was ticked and the error stands next to its box."""
     preview = preview_import(board=board, rows=parsed.rows)
     payload = sign_rows(
         board=board, user=request.user, filename=filename, parsed=parsed, fingerprint=preview.fingerprint()
     )
-    confirm = ImportConfirmForm(
-        initial={"payload": payload},
-        board=board,
-        user=request.user,
-        ask_create_people=bool(preview.unknown_initials),
-        unknown_initials=preview.unknown_initials,
-    )
+    if field_error is None:
+        confirm = ImportConfirmForm(initial={"payload": payload}, board=board, user=request.user, preview=preview)
+    else:
+        posted = request.POST.copy()
+        posted["payload"] = payload
+        confirm = ImportConfirmForm(posted, board=board, user=request.user, preview=preview)
+        confirm.is_valid()
+        confirm.add_error(CONFIRM_FIELDS[field_error.code], field_error)
     shown, hidden = preview.shown_rows()
     context = {
         "board": board,
@@ -93,7 +102,7 @@ def _render_preview(request, board, filename: str, parsed: ParsedFile, *, status
 @require_POST
 def action_import_confirm(request, slug):
     board = board_for_user(request.user, slug, edit=True)
-    form = ImportConfirmForm(request.POST, board=board, user=request.user, ask_create_people=True)
+    form = ImportConfirmForm(request.POST, board=board, user=request.user)
     if not form.is_valid():
         upload = ImportUploadForm(board=board)
         for error in form.errors.get("payload", []):
@@ -104,14 +113,18 @@ def action_import_confirm(request, slug):
         result = actions_import(
             board=board,
             rows=data["rows"],
-            create_people=form.cleaned_data.get("create_people", False),
+            create_people=form.cleaned_data["create_people"],
+            allow_number_jump=form.cleaned_data["confirm_numbers"],
             by=request.user,
             expected_fingerprint=data["fingerprint"],
             source=data["file"],
         )
     except ValidationError as error:
+        code = getattr(error, "code", None)
+        if code in CONFIRM_FIELDS:
+            return _render_preview(request, board, data["file"], data["parsed"], status=400, field_error=error)
         messages.error(request, " ".join(error.messages))
-        status = 409 if getattr(error, "code", None) == "stale_preview" else 400
+        status = 409 if code == "stale_preview" else 400
         return _render_preview(request, board, data["file"], data["parsed"], status=status)
     summary = (
         f"Imported {data['file']}: {result.created} created, {result.updated} updated, "

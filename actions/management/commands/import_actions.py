@@ -1,4 +1,4 @@
-"""python manage.py import_actions --board <slug> FILE [--dry-run] [--create-people]"""
+"""python manage.py import_actions --board <slug> FILE [--dry-run] [--create-people] [--confirm-numbers]"""
 
 from pathlib import Path
 
@@ -37,6 +37,8 @@ def format_preview(preview: Preview) -> list[str]:
     )
     if preview.unknown_initials:
         lines.append("Unknown initials: " + ", ".join(preview.unknown_initials) + " (--create-people adds them).")
+    if preview.number_jump:
+        lines.append(f"Warning: {preview.number_jump.message} (--confirm-numbers imports them as they are.)")
     return lines
 
 
@@ -48,8 +50,15 @@ class Command(BaseCommand):
         parser.add_argument("--board", required=True, help="the board's slug")
         parser.add_argument("--dry-run", action="store_true", help="show what would happen, write nothing")
         parser.add_argument("--create-people", action="store_true", help="create people for unknown initials")
+        parser.add_argument(
+            "--confirm-numbers",
+            action="store_true",
+            help="import numbers that move the board's next number far past its log",
+        )
 
-    def handle(self, *args, file: Path, board: str, dry_run: bool, create_people: bool, **options):
+    def handle(
+        self, *args, file: Path, board: str, dry_run: bool, create_people: bool, confirm_numbers: bool, **options
+    ):
         try:
             target = Board.objects.get(slug=board)
         except Board.DoesNotExist:
@@ -78,6 +87,7 @@ class Command(BaseCommand):
                 board=target,
                 rows=parsed.rows,
                 create_people=create_people,
+                allow_number_jump=confirm_numbers,
                 expected_fingerprint=preview.fingerprint(),
                 source=file.name,
             )
