@@ -105,8 +105,9 @@ NO_TABLE = (
 # --------------------------------------------------------------------------- cells and rows
 
 # C0 control characters but tab and newline, and the two non-characters U+FFFE/U+FFFF: they have
-# no place in an action's text, and in a Word or Excel file they break the document.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+# no place in an action's text, and in a Word or Excel file they break the document. Lone
+# surrogates too: no database or document can store them (UTF-8 cannot encode them).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def clean_cell(text: str) -> str:
@@ -116,10 +117,14 @@ def clean_cell(text: str) -> str:
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+# Bidirectional overrides and isolates: in a name they make "log\u202excod.exe" read "log.docx".
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def clean_filename(name: str) -> str:
-    """An uploaded file's name as it may be shown and stored: no control characters, no path, one
-    space between words. Its length is left alone (the browser sends up to 255 characters)."""
-    name = clean_cell(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    """An uploaded file's name as it may be shown and stored: no control characters or direction
+    overrides, no path, one space between words. Its length is left alone (Django keeps 255)."""
+    name = _BIDI.sub("", clean_cell(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
     return " ".join(name.split()) or "upload"
 
 
@@ -455,7 +460,7 @@ def read_csv(data: bytes) -> ParsedFile:
     sample = text[:_SAMPLE]
     # A text file may hold a stray control character (they are taken out of the cells); a binary
     # file renamed holds them everywhere.
-    if "\x00" in sample or len(_BINARY.findall(sample)) > len(sample) // 100:
+    if "\x00" in sample or len(_BINARY.findall(sample)) > len(sample) // 10:
         raise ImportRefused(_NOT_CSV, code="not_csv")
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
@@ -620,9 +625,16 @@ def _defused_check(archive: zipfile.ZipFile, names: Iterable[str]) -> None:
 # --------------------------------------------------------------------------- Excel
 
 
+# Excel writes characters XML cannot hold as _xHHHH_ (ECMA-376's ST_Xstring; "_x005F_" is "_"),
+# most often "_x000D_" for a carriage return; openpyxl leaves them as written.
+_XSTRING = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
 def _cell_str(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _XSTRING.sub(lambda m: chr(int(m.group(1), 16)), value) if "_x" in value else value
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float) and value.is_integer():
@@ -696,6 +708,7 @@ def read_xlsx(data: bytes) -> ParsedFile:
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TBL, _TR, _TC, _P, _T, _GRID_SPAN = (_W + tag for tag in ("tbl", "tr", "tc", "p", "t", "gridSpan"))
+_R, _TAB, _BR, _CR = (_W + tag for tag in ("r", "tab", "br", "cr"))
 # lxml's parser with what defusedxml would forbid turned off: no entity expansion, no DTD loaded,
 # nothing fetched, no "huge tree". A document with a DTD at all is refused (`_word_tables`).
 _LXML_SAFE = {"resolve_entities": False, "load_dtd": False, "no_network": True, "huge_tree": False}
@@ -747,7 +760,16 @@ def _span(value: str | None) -> int:
 
 
 def _run_text(element) -> str:
-    return "".join(element.itertext(_T, with_tail=False))
+    """The text of an element's runs: their text, tabs and line breaks (what Word shows)."""
+    parts = []
+    for node in element.iter(_T, _TAB, _BR, _CR):
+        if node.tag == _T:
+            parts.append(node.text or "")
+        elif node.tag != _TAB:
+            parts.append("\n")
+        elif node.getparent().tag == _R:  # not a tab stop of the paragraph's properties
+            parts.append("\t")
+    return "".join(parts)
 
 
 class _WordReader:
