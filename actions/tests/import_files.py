@@ -68,12 +68,14 @@ def xlsx_bytes(rows, header=("Number", "Action", "Owner", "Raised", "Status")) -
 
 
 def zip_replace(data: bytes, member: str, content: bytes) -> bytes:
-    """The same Office file with one member's content swapped (for files too big to build slowly)."""
+    """The same Office file with one member's content swapped, or added (for files too big to build slowly)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             target.writestr(info.filename, content if info.filename == member else source.read(info.filename))
+        if member not in source.namelist():
+            target.writestr(member, content)
     return out.getvalue()
 
 
@@ -134,3 +136,65 @@ PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
 )
+
+
+# --------------------------------------------------------------------------- hostile and unusual files
+
+WORD_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def docx_with_body(body: str, *, prolog: str = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>') -> bytes:
+    """A real Word file whose document part is `body` (the XML inside <w:body>)."""
+    xml = f'{prolog}<w:document xmlns:w="{WORD_NS}"><w:body>{body}</w:body></w:document>'
+    return zip_replace(docx_bytes([], other_table=False), "word/document.xml", xml.encode("utf-8"))
+
+
+def word_table(*rows, cell=lambda text: f"<w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>") -> str:
+    return "<w:tbl>" + "".join("<w:tr>" + "".join(cell(c) for c in row) + "</w:tr>" for row in rows) + "</w:tbl>"
+
+
+LOG_HEADER = ("No.", "Action", "Responsible", "Date issued", "Status")
+
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">' for i in range(1, 10))
+    + "]>"
+)
+XXE = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+def xlsx_part_replaced(member: str, xml: str, *, encoding: str = "utf-8") -> bytes:
+    return zip_replace(xlsx_bytes(seed_rows()), member, xml.encode(encoding))
+
+
+def xlsx_sheet(rows_xml: str) -> bytes:
+    """A workbook whose first sheet's <sheetData> is `rows_xml`."""
+    sheet = f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{SHEET_NS}"><sheetData>{rows_xml}</sheetData></worksheet>'
+    return zip_replace(xlsx_bytes([], header=("x",)), "xl/worksheets/sheet1.xml", sheet.encode())
+
+
+def inline_row(number: int, *values: str) -> str:
+    cells = "".join(
+        f'<c r="{chr(65 + i)}{number}" t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>'
+        for i, v in enumerate(values)
+    )
+    return f'<row r="{number}">{cells}</row>'
+
+
+def utf16_text(rows, header=LOG_HEADER) -> bytes:
+    """Excel's "Unicode text" export: tab-separated, UTF-16 little-endian with a byte-order mark."""
+    out = io.StringIO()
+    csv.writer(out, dialect="excel-tab").writerows([header, *rows])
+    return out.getvalue().encode("utf-16")
+
+
+def cp1252_csv(rows, header=LOG_HEADER) -> bytes:
+    """Excel's plain "CSV" on Windows: cp1252, comma-separated."""
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *rows])
+    return out.getvalue().encode("cp1252")
+
+
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(range(256)) * 64
+ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + bytes(range(256)) * 64
