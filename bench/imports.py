@@ -102,15 +102,21 @@ def heavy_docx(rows: int = ROWS, runs_per_cell: int = 160, seed: int = 7) -> byt
     return result.getvalue()
 
 
-def rss_mb() -> float:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def rss_mb(field: str = "VmRSS") -> float:
+    """This process's resident memory now (VmRSS) or at its peak (VmHWM), in MB.
+
+    Not ru_maxrss: Linux carries that over an exec from the forked parent, whose peak (building
+    the test file) it would report."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def read_in_this_process(path: str, trace: bool) -> dict:
     """Run in a fresh process: read the file once and report memory."""
     import gc
-    import resource
     import tracemalloc
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adoptboard.settings")
@@ -143,7 +149,7 @@ def read_in_this_process(path: str, trace: bool) -> dict:
         "outcome": outcome,
         "seconds": round(seconds, 2),
         "rss_before_mb": round(before, 1),
-        "rss_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "rss_peak_mb": round(rss_mb("VmHWM"), 1),
         "rss_after_mb": round(rss_mb(), 1),
     }
 
