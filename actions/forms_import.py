@@ -130,10 +130,10 @@ class ImportConfirmForm(forms.Form):
             else:
                 del self.fields["create_people"]
             if preview.number_jump:
-                next_number = preview.number_jump.next_number
-                self.fields[
-                    "confirm_numbers"
-                ].label = f"The numbers are right: make the board's next action number {next_number:,}"
+                field = self.fields["confirm_numbers"]
+                field.label = (
+                    f"The numbers are right: make the board's next action number {preview.number_jump.next_number:,}"
+                )
             else:
                 del self.fields["confirm_numbers"]
         self.helper.layout = Layout(*(Field(name) for name in self.fields))

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -444,7 +444,7 @@ def _responsibilities_replace(changes: list[tuple[Action, list[Person]]], *, by,
         ids = [row.pk for row in gone]
         for start in range(0, len(ids), IMPORT_BATCH):
             Responsibility.objects.filter(pk__in=ids[start : start + IMPORT_BATCH])._raw_delete(
-                Responsibility.objects.db
+                router.db_for_write(Responsibility)
             )
     if new:
         bulk_create_with_history(

@@ -13,9 +13,10 @@ Each format is read as a stream, so memory stays flat whatever the file holds:
   far more separators than an action log has columns is refused before the csv module splits it.
 - Excel: openpyxl in read-only mode, which reads sheets and shared strings with defusedxml's
   `iterparse`; the workbook's other (small) XML parts are parsed with defusedxml first.
-- Word: `word/document.xml` read straight from the zip with defusedxml's `iterparse`, each
-  element dropped once read (`_word_tables`). python-docx built the whole part as a tree: a
-  3.8 MB file of 43 MB XML took a worker from 67 MB to 611 MB, and it kept 580 MB afterwards.
+- Word: `word/document.xml` read straight from the zip by lxml's pull parser, with what
+  defusedxml forbids turned off, closed elements cut from the tree after each chunk
+  (`_WordReader`). python-docx built the whole part as a tree: a 3.8 MB file of 43 MB XML took a
+  worker from 67 MB to 611 MB, and it kept 579 MB afterwards; now 82 MB at the peak, 79 after.
 """
 
 from __future__ import annotations
@@ -335,7 +336,7 @@ def _rows_from_table(table: Iterable[Sequence[str]], *, header_search: int, pref
     for line, raw_cells in enumerate(table, start=1):
         if line > MAX_LINES:
             raise _too_many_rows()
-        # Cut here; cleaned of control characters as a RawRow (only the cells that are used).
+        # Cut here; cleaned of control characters once mapped (only the cells that are used).
         cells = [c[:MAX_CELL_CHARS] for c in raw_cells[:MAX_COLUMNS]]
         if mapping is None:
             if line > header_search:
@@ -345,8 +346,7 @@ def _rows_from_table(table: Iterable[Sequence[str]], *, header_search: int, pref
             continue
         if not any(c.strip() for c in cells):
             continue
-        # A header repeated (tables broken across pages). Headers are short: actions are not.
-        if all(len(c) <= _HEADER_CHARS for c in cells) and map_headers(cells) == mapping:
+        if _repeats_header(cells, mapping):  # tables broken across pages
             continue
         body.append((f"{prefix}row {line}", cells))
         if len(body) > MAX_ROWS:
@@ -356,6 +356,14 @@ def _rows_from_table(table: Iterable[Sequence[str]], *, header_search: int, pref
     if "number" not in mapping and (index := _unheaded_numbers(header, body, mapping)) is not None:
         mapping["number"] = index
     return _Table(mapping, header, body)
+
+
+def _repeats_header(cells: list[str], mapping: dict[str, int]) -> bool:
+    """Whether a row is the header again. Cell by cell, so that most rows are done with at the first."""
+    for name, index in mapping.items():
+        if index >= len(cells) or len(cells[index]) > _HEADER_CHARS or map_header(cells[index]) != name:
+            return False
+    return map_headers(cells) == mapping
 
 
 def _unheaded_numbers(header: list[str], body, mapping: dict[str, int]) -> int | None:
@@ -372,7 +380,10 @@ def _unheaded_numbers(header: list[str], body, mapping: dict[str, int]) -> int |
 def _to_raw_rows(table: _Table) -> list[RawRow]:
     rows = []
     for where, cells in table.body:
-        values = {name: (cells[index].strip() if index < len(cells) else "") for name, index in table.mapping.items()}
+        values = {
+            name: (clean_cell(cells[index]).strip() if index < len(cells) else "")
+            for name, index in table.mapping.items()
+        }
         filled = [v for v in values.values() if v]
         # A row merged across the table ("2023 actions") is a heading, not an action.
         if len(filled) > 1 and len(set(filled)) == 1 and not NUMBER.match(filled[0]):
