@@ -12,6 +12,21 @@ import openpyxl
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "south_east_alb.json"
 
 
+def written_rows() -> tuple[int, ...]:
+    """Rows in every table an import writes to, history included: equal before and after = nothing written."""
+    from actions.models import Action, ActionUpdate, Responsibility
+    from meetings.models import Person
+
+    return (
+        Action.objects.count(),
+        Action.history.count(),
+        ActionUpdate.objects.count(),
+        Responsibility.objects.count(),
+        Responsibility.history.count(),
+        Person.objects.count(),
+    )
+
+
 def seed_data() -> dict:
     return json.loads(SEED.read_text())
 
