@@ -388,7 +388,6 @@ def plan_rows(
     actions, removed ones included, each with `people` available (`with_people()`), and
     `next_number` the board's counter.
     """
-    actions = list(actions)
     log = _Log(
         people=people,
         actions=actions,
