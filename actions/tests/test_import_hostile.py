@@ -110,11 +110,14 @@ def excel_date_out_of_range() -> bytes:
 
 
 # Each: a name, a builder (called in the test, so collecting builds nothing), and the words the
-# refusal says, or None for a file that is previewed with a problem on each bad row.
+# refusal says next to the field (or the status of a refusal before the view), or None for a file
+# that is previewed with a problem on each bad row.
 HOSTILE = {
     "empty": ("log.csv", lambda: b"", "The submitted file is empty"),
     "blank": ("log.csv", lambda: b" \n\n  \r\n", "The file is empty"),
-    "30 MB": ("log.csv", lambda: b"1,x,MH,Feb 2024,Open\n" * (30 * 1024 * 1024 // 21), "larger than 5 MB"),
+    # Over the largest upload of the app (a paper): refused by its length before any view reads it.
+    "30 MB": ("log.csv", lambda: b"1,x,MH,Feb 2024,Open\n" * (30 * 1024 * 1024 // 21), 413),
+    "6 MB": ("log.csv", lambda: b"1,x,MH,Feb 2024,Open\n" * (6 * 1024 * 1024 // 21), "larger than 5 MB"),
     "exe as .xlsx": ("log.xlsx", lambda: EXE, "not a real Excel"),
     "exe as .docx": ("log.docx", lambda: EXE, "not a real Word"),
     "exe as .csv": ("log.csv", lambda: EXE, "not a CSV text file"),
@@ -200,7 +203,9 @@ def test_a_hostile_file_is_refused_or_shown_with_its_problems_and_nothing_is_wri
     before = written_rows()
     response = upload(client, board, name, build())
     # The test client raises what the view raised: reaching here means no 500.
-    if refusal is not None:
+    if isinstance(refusal, int):
+        assert response.status_code == refusal
+    elif refusal is not None:
         assert response.status_code == 400
         assert refusal in " ".join(response.context["form"].errors["file"])
     else:
