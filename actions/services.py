@@ -112,41 +112,6 @@ def responsibility_set(*, action: Action, people: list[Person]) -> None:
             Responsibility.objects.create(action=action, person_id=person_id, position=position)
 
 
-def _update_add(
-    *,
-    action: Action,
-    status: str,
-    note: str,
-    status_note: str | None,
-    meeting: Meeting | None,
-    by,
-    also: Sequence[str] = (),
-) -> ActionUpdate:
-    """Record a progress update on an action and move it to its new status.
-
-    Inside the writers that have already locked the action: the progress update from the action
-    page and the import (which saves its other changed fields, `also`,
-    in the same save).
-    """
-    if status not in Status.values:
-        raise ValidationError("Unknown status.", code="bad_status")
-    update = ActionUpdate.objects.create(
-        action=action,
-        meeting=meeting,
-        note=note.strip(),
-        status_before=action.status,
-        status_after=status,
-        created_at=timezone.now(),
-        created_by=by,
-    )
-    action.status = status
-    if status_note is not None:
-        action.status_note = status_note
-    action.version += 1
-    action.save(update_fields=["status", "status_note", "version", "updated_at", *also])
-    return update
-
-
 @transaction.atomic
 def action_review_save(*, meeting: Meeting, entries: list[dict], by=None) -> list[ActionUpdate]:
     """Save a meeting's action-log review in one go: per action a new status and an update note.
@@ -229,7 +194,22 @@ def action_progress_add(
         raise StaleEdit()
     if not note.strip() and status == locked.status and (status_note is None or status_note == locked.status_note):
         raise ValidationError("Write a note or change the status.", code="empty_update")
-    update = _update_add(action=locked, status=status, note=note, status_note=status_note, meeting=meeting, by=by)
+    if status not in Status.values:
+        raise ValidationError("Unknown status.", code="bad_status")
+    update = ActionUpdate.objects.create(
+        action=locked,
+        meeting=meeting,
+        note=note.strip(),
+        status_before=locked.status,
+        status_after=status,
+        created_at=timezone.now(),
+        created_by=by,
+    )
+    locked.status = status
+    if status_note is not None:
+        locked.status_note = status_note
+    locked.version += 1
+    locked.save(update_fields=["status", "status_note", "version", "updated_at"])
     action.status, action.status_note, action.version = locked.status, locked.status_note, locked.version
     return update
 
