@@ -21,6 +21,8 @@ class InlineFormHelper(FormHelper):
 class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Invited people log in with their email address (accounts.services makes it their username).
+        self.fields["username"].label = "Email or username"
         self.helper = InlineFormHelper()
 
 

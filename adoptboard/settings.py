@@ -2,27 +2,44 @@
 
 import os
 import re
+from collections.abc import Mapping
+from email.utils import parseaddr
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def envbool(name: str, default: str) -> bool:
-    value = os.environ.get(name, default).strip().lower()
-    if value in ("1", "true", "yes", "on"):
+TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
+def parse_bool(name: str, value: str) -> bool:
+    value = value.strip().lower()
+    if value in TRUE:
         return True
-    if value in ("0", "false", "no", "off", ""):
+    if value in FALSE:
         return False
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
 
 
-def envint(name: str, default: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def envbool(name: str, default: str, env: Mapping[str, str] = os.environ) -> bool:
+    return parse_bool(name, env.get(name, default))
+
+
+def envint(
+    name: str,
+    default: str,
+    env: Mapping[str, str] = os.environ,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int:
     """An integer from the environment, refused at start-up when outside [minimum, maximum]."""
-    value = os.environ.get(name, default)
+    value = env.get(name, default)
     try:
         number = int(value)
     except ValueError:
@@ -32,6 +49,77 @@ def envint(name: str, default: str, *, minimum: int | None = None, maximum: int 
     if maximum is not None and number > maximum:
         raise ImproperlyConfigured(f"{name} must be at most {maximum}, not {number}")
     return number
+
+
+EMAIL_URL_OPTIONS = {"tls", "ssl", "timeout", "_server_email", "_default_from_email"}
+
+
+def email_settings(env: Mapping[str, str] = os.environ) -> dict:
+    """Django's EMAIL_* settings from EMAIL_URL, or from EMAIL_HOST and its companions; the console
+    backend (messages printed where the server runs) when neither is set.
+
+    dj-email-url reads the URL; what it would pass over in silence (an unknown scheme or option,
+    a port that is no number, "tls=maybe") stops the app here with the variable named.
+    """
+    url, host = env.get("EMAIL_URL", "").strip(), env.get("EMAIL_HOST", "").strip()
+    timeout = envint("EMAIL_TIMEOUT", "10", env, minimum=1)
+    if url and host:
+        raise ImproperlyConfigured("Set EMAIL_URL or EMAIL_HOST (with EMAIL_PORT and the rest), not both")
+    if host:
+        tls, ssl = envbool("EMAIL_USE_TLS", "0", env), envbool("EMAIL_USE_SSL", "0", env)
+        if tls and ssl:
+            raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on")
+        port = envint("EMAIL_PORT", "465" if ssl else "587" if tls else "25", env, minimum=1)
+        if port > 65535:
+            raise ImproperlyConfigured(f"EMAIL_PORT must be a port number (1-65535), not {port}")
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": host,
+            "EMAIL_PORT": port,
+            "EMAIL_HOST_USER": env.get("EMAIL_HOST_USER", ""),
+            "EMAIL_HOST_PASSWORD": env.get("EMAIL_HOST_PASSWORD", ""),
+            "EMAIL_USE_TLS": tls,
+            "EMAIL_USE_SSL": ssl,
+            "EMAIL_TIMEOUT": timeout,
+        }
+    if not url:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parts = urlsplit(url)
+    if parts.scheme not in dj_email_url.SCHEMES:
+        known = ", ".join(f"{s}:" for s in dj_email_url.SCHEMES)
+        raise ImproperlyConfigured(f"EMAIL_URL must start with one of {known} not {url.split(':')[0]!r}")
+    options = parse_qs(parts.query, keep_blank_values=True)
+    if set(options) - EMAIL_URL_OPTIONS:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL has unknown options {sorted(set(options) - EMAIL_URL_OPTIONS)}; "
+            f"known: {sorted(EMAIL_URL_OPTIONS)}"
+        )
+    for flag in ("tls", "ssl"):
+        for value in options.get(flag, []):
+            # dj-email-url's own spelling of true (1, yes, true, on...) and of false.
+            if value not in dj_email_url.TRUTHY and value.strip().lower() not in FALSE:
+                raise ImproperlyConfigured(f"EMAIL_URL's {flag}= must be 1 or 0 (true/false), not {value!r}")
+    try:
+        conf = dj_email_url.parse(url)
+    except ValueError as exc:  # a port that is no number, or out of range; a timeout that is no number
+        raise ImproperlyConfigured(f"EMAIL_URL cannot be read: {exc}") from None
+    if parts.scheme in ("smtp", "submission", "submit", "smtps") and not conf["EMAIL_HOST"]:
+        raise ImproperlyConfigured(
+            "EMAIL_URL names no mail server, e.g. smtp://user:password@mail.example.org:587/?tls=1"
+        )
+    if parts.scheme == "file" and not conf["EMAIL_FILE_PATH"]:
+        raise ImproperlyConfigured("EMAIL_URL file: needs a folder, e.g. file:///var/tmp/adoptboard-mail")
+    conf["EMAIL_TIMEOUT"] = conf["EMAIL_TIMEOUT"] or timeout
+    return {name: value for name, value in conf.items() if value is not None}
+
+
+def from_address(name: str, value: str) -> str:
+    address = parseaddr(value)[1]
+    if "@" not in address or address.startswith("@") or address.endswith("@"):
+        raise ImproperlyConfigured(
+            f'{name} must be an email address, e.g. "AdoptBoard <board@example.org>", not {value!r}'
+        )
+    return value
 
 
 def envlist(name: str, default: str = "") -> list[str]:
@@ -71,6 +159,8 @@ INSTALLED_APPS = [
     "documents",
     # The project itself: its operations commands (backup, restore).
     "adoptboard",
+    # Logins for the boards' people: invitations, password resets, the account page.
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +226,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Links that let someone choose a password (an invitation, a reset) work for this many days, once.
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_LINK_DAYS", "3", minimum=1) * 24 * 60 * 60
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -276,10 +368,28 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login throttling: 5 failures per username and address lock it for an hour, answered with 429.
-AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5", minimum=1)
+# Email: invitations, password resets (and, later, agendas and minutes). See README "Email".
+globals().update(email_settings())
+DEFAULT_FROM_EMAIL = from_address(
+    "DEFAULT_FROM_EMAIL", os.environ.get("DEFAULT_FROM_EMAIL", "AdoptBoard <adoptboard@localhost>")
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Login throttling (adoptboard.throttling). The client's address: REMOTE_ADDR, or behind
+# TRUSTED_PROXY_COUNT proxies the address the outermost one saw (from X-Forwarded-For).
+# Failures count per username AND address (5 lock that pair for an hour, answered with 429: a
+# stranger elsewhere cannot lock the chair out) and per address across usernames (30 lock the
+# address: one password tried on many names is throttled too).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0", minimum=0)
+LOGIN_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5", minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("AXES_ADDRESS_FAILURE_LIMIT", "30", minimum=1)
+if LOGIN_ADDRESS_FAILURE_LIMIT <= LOGIN_FAILURE_LIMIT:
+    raise ImproperlyConfigured("AXES_ADDRESS_FAILURE_LIMIT must be higher than AXES_FAILURE_LIMIT")
+AXES_CLIENT_IP_CALLABLE = "adoptboard.throttling.client_ip"
+AXES_FAILURE_LIMIT = "adoptboard.throttling.failure_limit"
+AXES_HANDLER = "adoptboard.throttling.LoginThrottleHandler"
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("actions.urls")),
     path("", include("documents.urls")),
+    path("", include("accounts.urls")),
 ]
 
 # The app's own 500 page, and 503 when the database is out (adoptboard/errors.py).

@@ -42,18 +42,21 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["person"]
+    readonly_fields = ["version"]
 
 
 @admin.register(Board)
-class BoardAdmin(SimpleHistoryAdmin):
+class BoardAdmin(MovesVersionOn, SimpleHistoryAdmin):
     list_display = ["name", "slug", "short_name", "default_start_time", "next_action_number"]
+    readonly_fields = ["version"]
     search_fields = ["name", "slug", "short_name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(MovesVersionOn, SimpleHistoryAdmin):
+    readonly_fields = ["version"]
     list_display = ["full_name", "initials", "organisation", "job_title", "email", "user"]
     list_filter = ["memberships__board"]
     search_fields = ["full_name", "initials", "organisation", "email"]
@@ -61,7 +64,8 @@ class PersonAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(MovesVersionOn, SimpleHistoryAdmin):
+    readonly_fields = ["version"]
     list_display = ["person", "board", "role", "since", "until"]
     list_filter = ["board", "role"]
     search_fields = ["person__full_name", "person__initials", "board__name"]

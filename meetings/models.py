@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -46,6 +47,23 @@ class MinutesLog(models.TextChoices):
     MEETING = "meeting", "The actions open at the meeting, and those raised or updated there"
 
 
+# The standing items a new board starts with, in order (DESIGN.md "Words"): title, minutes
+# allowed, and whether it is one of the closing items that stay last. Each board keeps its own
+# list (Board.standing_items), edited on its settings page.
+STANDING_ITEMS = [
+    ("Welcome, introductions and apologies", 5, False),
+    ("Minutes of the last meeting and matters arising", 5, False),
+    ("Action log review", 10, False),
+    ("Any other business", 5, True),
+    ("Future agenda items and dates of next meetings", 5, True),
+]
+
+
+def default_standing_items() -> list[dict]:
+    """A new board's standing items: {"title", "minutes", "closing"} each, in agenda order."""
+    return [{"title": title, "minutes": minutes, "closing": closing} for title, minutes, closing in STANDING_ITEMS]
+
+
 class Board(models.Model):
     """A standing group that meets and keeps a numbered action log."""
 
@@ -77,7 +95,13 @@ class Board(models.Model):
         "minutes text in emails", default=False, help_text="Otherwise no minutes text is put in a message's body."
     )
     require_two_factor = models.BooleanField("chair, vice chair and secretary must use two-factor login", default=False)
+    # What "Schedule a meeting" puts on every agenda: [{"title", "minutes", "closing"}, ...] in
+    # order, closing items last (meetings.services_board.board_settings_save keeps them so).
+    standing_items = models.JSONField(default=default_standing_items, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped on every settings save through the app; a save based on an older version is refused.
+    # (Raising actions moves the counter, not the version: the counter has its own rule.)
+    version = models.PositiveIntegerField(default=1)
 
     objects = BoardQuerySet.as_manager()
     history = HistoricalRecords()
@@ -118,12 +142,22 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="person",
     )
+    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["full_name", "initials"]
         verbose_name_plural = "people"
+        constraints = [
+            # Invitations and password resets go by email: one person per address, whatever its case.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="person_email_unique",
+                violation_error_message="Another person already has this email address: one person per address.",
+            ),
+        ]
 
     def __str__(self):
         return self.full_name or self.initials
@@ -155,6 +189,7 @@ class Membership(models.Model):
     )
     since = models.DateField(null=True, blank=True)
     until = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     objects = MembershipQuerySet.as_manager()
     history = HistoricalRecords()
@@ -166,6 +201,7 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=Q(until__isnull=True) | Q(since__isnull=True) | Q(until__gte=models.F("since")),
                 name="membership_until_after_since",
+                violation_error_message="A seat cannot end before it starts.",
             ),
         ]
 
@@ -275,17 +311,6 @@ class Purpose(models.TextChoices):
 class AgendaItemQuerySet(models.QuerySet):
     def live(self):
         return self.filter(removed_at__isnull=True)
-
-
-# The standing items every meeting starts with, in order (DESIGN.md "Words"): title, minutes
-# allowed, and whether it is one of the closing items that stay last.
-STANDING_ITEMS = [
-    ("Welcome, introductions and apologies", 5, False),
-    ("Minutes of the last meeting and matters arising", 5, False),
-    ("Action log review", 10, False),
-    ("Any other business", 5, True),
-    ("Future agenda items and dates of next meetings", 5, True),
-]
 
 
 class AgendaItem(models.Model):

@@ -101,6 +101,16 @@ def access_for(user, board: Board) -> Access:
     return Access(user=user, is_staff=user.is_staff, is_member=bool(roles), is_editor=bool(roles & set(EDITOR_ROLES)))
 
 
+def boards_run_by(user):
+    """The boards a user runs (a current seat as chair, vice chair or secretary); staff run every board."""
+    if user is None or not user.is_authenticated:
+        return Board.objects.none()
+    if user.is_staff:
+        return Board.objects.all()
+    seats = Membership.objects.current().filter(person__user=user, role__in=EDITOR_ROLES).values("board_id")
+    return Board.objects.filter(pk__in=seats)
+
+
 def require(allowed: bool, message: str = EDIT_REFUSED) -> None:
     """Refuse (403) unless `allowed`."""
     if not allowed:

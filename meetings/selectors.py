@@ -1,7 +1,8 @@
 """Reads that need care: a board's meetings and people, and what the meeting page shows."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import Max, Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .models import AgendaItem, Attendance, Board, Meeting, Membership, Paper, Person
 
@@ -30,6 +31,48 @@ def board_people(board, *, also=None):
     if also is not None:
         known |= Q(pk__in=also)
     return Person.objects.filter(known).order_by("full_name", "initials")
+
+
+def people_pickable(user, board):
+    """People an editor may give a seat on `board`: anyone a board they run knows (its members past
+    and present, its meetings' guests); staff may pick anyone."""
+    from .permissions import boards_run_by
+
+    if user.is_staff:
+        return Person.objects.order_by("full_name", "initials")
+    boards = boards_run_by(user).values("pk")
+    known = Q(pk__in=Membership.objects.filter(board__in=boards).values("person_id")) | Q(
+        pk__in=Attendance.objects.filter(meeting__board__in=boards).values("person_id")
+    )
+    return Person.objects.filter(known).order_by("full_name", "initials")
+
+
+def board_people_page(board, *, today=None) -> dict:
+    """The people page: current, future and past seats, and guests (people who attended its
+    meetings without ever having a seat). Four queries, whatever the number of people."""
+    today = today or timezone.localdate()
+    seats = list(
+        Membership.objects.filter(board=board)
+        .select_related("person__user")
+        .order_by("role", "person__full_name", "person__initials", "-since")
+    )
+    current = [m for m in seats if (m.since is None or m.since <= today) and (m.until is None or m.until >= today)]
+    future = [m for m in seats if m.since is not None and m.since > today]
+    seated = {m.person_id for m in current} | {m.person_id for m in future}
+    past = sorted(
+        (m for m in seats if m.until is not None and m.until < today and m.person_id not in seated),
+        key=lambda m: (m.until, m.person.full_name),
+        reverse=True,
+    )
+    ever_seated = {m.person_id for m in seats}
+    guests = list(
+        Person.objects.filter(pk__in=Attendance.objects.filter(meeting__board=board, is_guest=True).values("person_id"))
+        .exclude(pk__in=ever_seated)
+        .select_related("user")
+        .annotate(last_attended=Max("attendances__meeting__date", filter=Q(attendances__meeting__board=board)))
+        .order_by("full_name", "initials")
+    )
+    return {"current": current, "future": future, "past": past, "guests": guests}
 
 
 def meeting_for_page(board, pk, *, item_prefetches=()):

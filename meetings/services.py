@@ -18,7 +18,6 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from adoptboard.concurrency import save_if_unchanged
 
 from .models import (
-    STANDING_ITEMS,
     AgendaItem,
     Attendance,
     AttendanceStatus,
@@ -32,6 +31,7 @@ from .models import (
     Topic,
 )
 from .permissions import access_for, require
+from .services_people import check_initials
 
 
 @transaction.atomic
@@ -45,7 +45,7 @@ def meeting_schedule(
     online_link: str = "",
     title: str = "",
 ) -> Meeting:
-    """Schedule a meeting with the standing agenda items and the board's current members invited."""
+    """Schedule a meeting with the board's standing agenda items and its current members invited."""
     if end_time <= start_time:
         raise ValidationError({"end_time": "The meeting must end after it starts."}, code="end_before_start")
     meeting = Meeting.objects.create(
@@ -62,12 +62,12 @@ def meeting_schedule(
             AgendaItem(
                 meeting=meeting,
                 position=i,
-                title=item_title,
-                duration_minutes=minutes,
+                title=standing["title"],
+                duration_minutes=standing["minutes"],
                 is_standing=True,
-                is_closing=closing,
+                is_closing=standing["closing"],
             )
-            for i, (item_title, minutes, closing) in enumerate(STANDING_ITEMS, start=1)
+            for i, standing in enumerate(board.standing_items, start=1)
         ],
         AgendaItem,
     )
@@ -185,6 +185,8 @@ def guest_add(
             )
         if not initials:
             initials = "".join(part[0] for part in full_name.split() if part[:1].isalpha()).upper()[:10]
+        # A new guest's initials must not read as a member's in the minutes of the day.
+        check_initials(meeting.board, initials=initials, full_name=full_name, since=meeting.date, until=meeting.date)
         person = Person.objects.create(full_name=full_name, initials=initials, organisation=organisation.strip())
     if Attendance.objects.filter(meeting=meeting, person=person).exists():
         raise ValidationError(f"{person} is already on this meeting's list.", code="duplicate")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_board
 
 app_name = "meetings"
 
@@ -9,6 +9,8 @@ item = meeting + "items/<id:item_pk>/"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    # Before boards/<slug>/: "new" is reserved (meetings.services_board.RESERVED_SLUGS).
+    path("boards/new/", views_board.board_create, name="board-create"),
     path("boards/<slug:slug>/", views.board_detail, name="board-detail"),
     path("boards/<slug:slug>/meetings/new/", views.meeting_schedule, name="meeting-schedule"),
     path(meeting, views.meeting_detail, name="meeting-detail"),
@@ -30,6 +32,18 @@ urlpatterns = [
     path("boards/<slug:slug>/forward-plan/", views.forward_plan, name="forward-plan"),
     path("boards/<slug:slug>/forward-plan/topics/", views.topic_add, name="topic-add"),
     path("boards/<slug:slug>/forward-plan/topics/<id:topic_pk>/schedule/", views.topic_schedule, name="topic-schedule"),
+]
+
+# The board's settings and people.
+person = "boards/<slug:slug>/people/<id:person_pk>/"
+urlpatterns += [
+    path("boards/<slug:slug>/settings/", views_board.board_settings, name="board-settings"),
+    path("boards/<slug:slug>/people/", views_board.board_people, name="board-people"),
+    path("boards/<slug:slug>/people/add/", views_board.member_add, name="member-add"),
+    path(person, views_board.person_edit, name="person-edit"),
+    path(person + "make-member/", views_board.guest_make_member, name="guest-make-member"),
+    path(person + "seats/<id:seat_pk>/", views_board.membership_edit, name="membership-edit"),
+    path(person + "seats/<id:seat_pk>/end/", views_board.membership_end, name="membership-end"),
 ]
 
 # The audit trail (editors only).

@@ -5,44 +5,67 @@ Each request runs in a transaction that is rolled back, so one role's POST never
 next role sees.
 """
 
+import datetime
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from actions.models import Action
 from adoptboard.tests.test_shell import app_urls
-from meetings.models import Meeting, Paper
+from conftest import make_person
+from meetings.models import Meeting, Membership, Paper, Person, Role
 
-ROLES = ["anonymous", "member", "outsider", "secretary", "chair", "staff"]
+# "future" holds a secretary's seat on the board that starts tomorrow, "former" a chair's seat
+# that ended yesterday: neither is on the board today, so the board does not exist for them (404).
+ROLES = ["anonymous", "member", "outsider", "future", "former", "secretary", "chair", "staff"]
 
 # Expected codes per role, in ROLES order. "login" = redirect to the login page.
-READ = ("login", 200, 404, 200, 200, 200)  # anyone on the board
-EDIT_PAGE = ("login", 403, 404, 200, 200, 200)  # an editor's form page
-NOT_ALLOWED = ("login", 405, 405, 405, 405, 405)  # method refused before anything else
+READ = ("login", 200, 404, 404, 404, 200, 200, 200)  # anyone on the board
+EDIT_PAGE = ("login", 403, 404, 404, 404, 200, 200, 200)  # an editor's form page
+NOT_ALLOWED = ("login", 405, 405, 405, 405, 405, 405, 405)  # method refused before anything else
 
 
 def write(editor_code):
     """A POST-only change: members 403, outsiders 404, editors get `editor_code` for an empty form."""
-    return ("login", 403, 404, editor_code, editor_code, editor_code)
+    return ("login", 403, 404, 404, 404, editor_code, editor_code, editor_code)
 
 
-MY_PAGE = ("login", 200, 200, 200, 200, 200)  # about the user, on no board in particular
+MY_PAGE = ("login", 200, 200, 200, 200, 200, 200, 200)  # about the user, on no board in particular
+
+
+def public(code):
+    """A page for people who cannot log in (yet): the same answer for everyone."""
+    return (code,) * len(ROLES)
+
+
+STAFF_ONLY = ("login", 403, 403, 403, 403, 403, 403, 200)
 
 # route name -> (GET row, POST row). POSTs carry no data: editors see the form's errors (400), or a
 # change that needs no data happens (302).
 MATRIX = {
     # public and account pages
-    "login": ((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
-    "logout": (NOT_ALLOWED, ("login",) * 6),
+    "login": ((200, 302, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302, 302)),
+    "logout": (NOT_ALLOWED, ("login",) * 8),
+    "account": (MY_PAGE, NOT_ALLOWED),
+    "password-change": (MY_PAGE, ("login", 400, 400, 400, 400, 400, 400, 400)),
+    # Password resets and invitations: for people who cannot log in. The sample link is no good (400).
+    "password-reset": (public(200), public(400)),
+    "password-reset-done": (public(200), public(405)),
+    "password-reset-confirm": (public(400), public(400)),
+    "password-reset-complete": (public(200), public(405)),
+    "invitation-accept": (public(400), public(400)),
+    "board-create": (STAFF_ONLY, ("login", 403, 403, 403, 403, 403, 403, 400)),
     # what every member may read
     "dashboard": (MY_PAGE, NOT_ALLOWED),
     "my-actions": (MY_PAGE, NOT_ALLOWED),
     "board-detail": (READ, NOT_ALLOWED),
     # calendar apps fetch the feed with a signed link instead of a session (tested in test_documents)
-    "board-calendar": (READ, (405,) * 6),
+    "board-calendar": (READ, (405,) * 8),
+    "board-people": (READ, NOT_ALLOWED),
     "meeting-detail": (READ, NOT_ALLOWED),
     "meeting-agenda": (READ, NOT_ALLOWED),
     "meeting-agenda-pdf": (READ, NOT_ALLOWED),
@@ -56,7 +79,7 @@ MATRIX = {
     "action-export-xlsx": (READ, NOT_ALLOWED),
     "action-export-pdf": (READ, NOT_ALLOWED),
     # the action's owner (the member login is Kevin Yong, responsible for action 73) may add an update
-    "action-update-add": (NOT_ALLOWED, ("login", 400, 404, 400, 400, 400)),
+    "action-update-add": (NOT_ALLOWED, ("login", 400, 404, 404, 404, 400, 400, 400)),
     # editors' pages: a form on GET, errors for an empty POST
     "meeting-schedule": (EDIT_PAGE, write(400)),
     "meeting-edit": (EDIT_PAGE, write(400)),
@@ -65,6 +88,8 @@ MATRIX = {
     "action-edit": (EDIT_PAGE, write(400)),
     "action-import": (EDIT_PAGE, write(400)),
     "object-history": (EDIT_PAGE, NOT_ALLOWED),
+    "board-settings": (EDIT_PAGE, write(400)),
+    "person-edit": (EDIT_PAGE, write(400)),
     # editors' POST-only changes
     "meeting-attendance": (NOT_ALLOWED, write(400)),
     "meeting-guest-add": (NOT_ALLOWED, write(400)),
@@ -75,6 +100,12 @@ MATRIX = {
     "topic-add": (NOT_ALLOWED, write(400)),
     "topic-schedule": (NOT_ALLOWED, write(400)),
     "action-import-confirm": (NOT_ALLOWED, write(400)),
+    "member-add": (NOT_ALLOWED, write(400)),
+    "membership-edit": (NOT_ALLOWED, write(400)),
+    "membership-end": (NOT_ALLOWED, write(400)),
+    # Lorna Hunt is a member already, and has no email to be invited at: a message and a redirect.
+    "guest-make-member": (NOT_ALLOWED, write(302)),
+    "person-invite": (NOT_ALLOWED, write(302)),
     "item-move": (NOT_ALLOWED, write(302)),
     "item-remove": (NOT_ALLOWED, write(302)),
     "item-defer": (NOT_ALLOWED, write(302)),
@@ -95,14 +126,30 @@ def url_names():
 @pytest.fixture
 def world(demo_board, outsider):
     User = get_user_model()
+    today = timezone.localdate()
+    future = make_person("future", "Fay Future", "FF")
+    Membership.objects.create(
+        board=demo_board, person=future.person, role=Role.SECRETARY, since=today + datetime.timedelta(days=1)
+    )
+    former = make_person("former", "Fred Former", "FrF")
+    Membership.objects.create(
+        board=demo_board,
+        person=former.person,
+        role=Role.CHAIR,
+        since=today - datetime.timedelta(days=400),
+        until=today - datetime.timedelta(days=1),
+    )
     feb = Meeting.objects.get(board=demo_board, date="2024-02-23")
     item = feb.items.get(position=2)
     paper = Paper(item=item, title="Annex A")
     paper.file.save("annex-a.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    lorna = Person.objects.get(initials="LH")
     users = {
         "anonymous": None,
         "member": User.objects.get(username="member"),
         "outsider": outsider,
+        "future": future,
+        "former": former,
         "secretary": User.objects.get(username="secretary"),
         "chair": User.objects.get(username="chair"),
         "staff": User.objects.create_superuser("root", "root@example.org", "pw"),
@@ -115,6 +162,11 @@ def world(demo_board, outsider):
         "topic_pk": str(demo_board.topics.first().pk),
         "number": "73",
         "kind": "action",
+        "person_pk": str(lorna.pk),
+        "seat_pk": str(lorna.memberships.get(board=demo_board).pk),
+        # A link no invitation or reset made: refused.
+        "uidb64": "MQ",
+        "token": "cc1234-0123456789abcdef0123456789abcdef",
     }
     # The audit trail takes the action's primary key.
     kwargs_history = dict(kwargs, pk=str(Action.objects.get(board=demo_board, number=73).pk))

@@ -10,7 +10,7 @@ TEMPLATES = Path(settings.BASE_DIR) / "templates"
 
 
 def test_it_locks_out_after_repeated_failed_logins_with_429(client, member):
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
         response = client.post("/accounts/login/", {"username": "mem", "password": "wrong"})
         assert response.status_code == 200
         assert "Please enter a correct username and password" in response.content.decode()
