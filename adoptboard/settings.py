@@ -103,10 +103,6 @@ def email_settings(env: Mapping[str, str] = os.environ) -> dict:
         conf = dj_email_url.parse(url)
     except ValueError as exc:  # a port that is no number, or out of range; a timeout that is no number
         raise ImproperlyConfigured(f"EMAIL_URL cannot be read: {exc}") from None
-    if parts.scheme in ("smtp", "submission", "submit", "smtps") and not conf["EMAIL_HOST"]:
-        raise ImproperlyConfigured(
-            "EMAIL_URL names no mail server, e.g. smtp://user:password@mail.example.org:587/?tls=1"
-        )
     if parts.scheme == "file" and not conf["EMAIL_FILE_PATH"]:
         raise ImproperlyConfigured("EMAIL_URL file: needs a folder, e.g. file:///var/tmp/adoptboard-mail")
     conf["EMAIL_TIMEOUT"] = conf["EMAIL_TIMEOUT"] or timeout

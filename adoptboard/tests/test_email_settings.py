@@ -45,7 +45,7 @@ def test_email_host_and_its_companions_give_the_smtp_settings():
         ({"EMAIL_URL": "smtp://mail.example.org/?tls=maybe"}, "tls= must be 1 or 0"),
         ({"EMAIL_URL": "smtp://mail.example.org/?starttls=1"}, "unknown options ['starttls']"),
         ({"EMAIL_URL": "smtp://mail.example.org/?timeout=soon"}, "EMAIL_URL cannot be read"),
-        ({"EMAIL_URL": "smtp:///"}, "names no mail server"),
+        ({"EMAIL_URL": "file:"}, "file: needs a folder"),
         ({"EMAIL_URL": "console:", "EMAIL_HOST": "mail.example.org"}, "not both"),
         ({"EMAIL_HOST": "mail.example.org", "EMAIL_PORT": "smtp"}, "EMAIL_PORT must be an integer"),
         ({"EMAIL_HOST": "mail.example.org", "EMAIL_PORT": "70000"}, "EMAIL_PORT must be a port number"),
