@@ -187,7 +187,7 @@ class MemberAddForm(forms.Form):
     role_label = forms.CharField(
         max_length=100, required=False, label="Role as the documents print it", help_text='e.g. "CHAIR Milton Keynes"'
     )
-    since = forms.DateField(required=False, widget=DATE, label="Member since")
+    since = forms.DateField(required=False, widget=DATE, label="Member since", help_text="Today if left blank.")
     until = forms.DateField(required=False, widget=DATE, label="Member until")
 
     def __init__(self, *args, pickable, **kwargs):

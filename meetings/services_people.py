@@ -135,11 +135,14 @@ def _check_no_overlapping_seat(board: Board, person: Person, since, until, *, ex
 
 
 def _has_editor(board: Board) -> bool:
-    return Membership.objects.current().filter(board=board, role__in=EDITOR_ROLES).exists()
+    """A chair, vice chair or secretary today and tomorrow (a seat ending today runs out tonight)."""
+    today = timezone.localdate()
+    editors = Membership.objects.filter(board=board, role__in=EDITOR_ROLES)
+    return all(editors.current(day).exists() for day in (today, today + datetime.timedelta(days=1)))
 
 
 def _check_board_keeps_an_editor(board: Board, *, had_editor: bool) -> None:
-    """A change may not leave a board that had a chair, vice chair or secretary with none (staff aside)."""
+    """A change may not leave a board that had a chair, vice chair or secretary without one (staff aside)."""
     if had_editor and not _has_editor(board):
         raise ValidationError(
             "The board would have no chair, vice chair or secretary left to run it: give the role to someone "
@@ -169,6 +172,8 @@ def member_add(
     _lock_boards([board.pk])
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role."}, code="bad_role")
+    # A seat starts today unless told otherwise (a date in the past records an earlier start).
+    since = since or timezone.localdate()
     _check_dates(since, until)
     if person is None:
         values = _check_person_values(
@@ -207,9 +212,11 @@ def person_update(*, person: Person, expected_version: int, **values) -> Person:
         raise ValueError(f"Not a person field: {sorted(unknown)}")
     seats = list(Membership.objects.filter(person=person).select_related("board"))
     _lock_boards([m.board_id for m in seats])
+    # Compared with the row as it is, not with `person` (a form may have changed it in memory).
+    stored = Person.objects.get(pk=person.pk)
     values = _check_person_values(values, person=person)
-    full_name = values.get("full_name", person.full_name)
-    if "initials" in values and values["initials"].upper() != person.initials.upper():
+    full_name = values.get("full_name", stored.full_name)
+    if "initials" in values and values["initials"].upper() != stored.initials.upper():
         for seat in seats:
             check_initials(
                 seat.board,
@@ -219,7 +226,7 @@ def person_update(*, person: Person, expected_version: int, **values) -> Person:
                 until=seat.until,
                 person=person,
             )
-    old_email = person.email
+    old_email = stored.email
     for name, value in values.items():
         setattr(person, name, value)
     save_if_unchanged(person, expected_version=expected_version, fields=list(values))

@@ -105,7 +105,7 @@ def _people_page(request, slug, *, status=200, add_form=None):
     if board.access.can_edit:
         pickable_qs = selectors.people_pickable(request.user, board)
         seated = {m.person_id for m in context["current"] + context["future"]}
-        add_form = add_form or MemberAddForm(pickable=pickable_qs)
+        add_form = add_form or MemberAddForm(pickable=pickable_qs, initial={"since": timezone.localdate()})
         add_form.set_choices([p for p in pickable_qs if p.pk not in seated])
         context["add_form"] = add_form
     return render(request, "meetings/board_people.html", context, status=status)
