@@ -154,7 +154,7 @@ class BoardCreateForm(forms.ModelForm):
             "default_start_time": "Usual start time",
             "default_duration_minutes": "Usual length (minutes)",
         }
-        help_texts = {"slug": "The board's pages live at /boards/<address>/; made from the name if left blank."}
+        help_texts = {"slug": "The board's pages live at /boards/ followed by this; made from the name if left blank."}
         widgets = {"default_start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
     def __init__(self, *args, **kwargs):
