@@ -37,6 +37,20 @@ def add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def refused(form, write) -> int | None:
+    """Run a version-checked write; if it is refused, put the reason on the form and return the
+    status to answer with (409 when someone else saved first, else 400)."""
+    try:
+        write()
+    except StaleEdit as exc:
+        form.add_error(None, exc)
+        return 409
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return 400
+    return None
+
+
 # --- Creating a board (staff) ---------------------------------------------------------------------
 
 
@@ -72,19 +86,13 @@ def board_settings(request, slug):
         status = 400
         if form.is_valid() and formset.is_valid():
             values = {name: form.cleaned_data[name] for name in BoardSettingsForm.Meta.fields}
-            try:
-                services_board.board_settings_save(
-                    board=board,
-                    expected_version=form.cleaned_data["version"],
-                    standing_items=formset.items(),
-                    **values,
-                )
-            except StaleEdit as exc:
-                form.add_error(None, exc)
-                status = 409
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
+            status = refused(
+                form,
+                lambda: services_board.board_settings_save(
+                    board=board, expected_version=form.cleaned_data["version"], standing_items=formset.items(), **values
+                ),
+            )
+            if status is None:
                 messages.success(request, "Board settings saved.")
                 return redirect("meetings:board-settings", slug=slug)
         board.refresh_from_db()
@@ -164,14 +172,9 @@ def person_edit(request, slug, person_pk):
     status = 400
     if form.is_valid():
         values = {name: form.cleaned_data[name] for name in services_people.PERSON_FIELDS}
-        try:
-            services_people.person_update(person=person, expected_version=form.cleaned_data["version"], **values)
-        except StaleEdit as exc:
-            form.add_error(None, exc)
-            status = 409
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
+        version = form.cleaned_data["version"]
+        status = refused(form, lambda: services_people.person_update(person=person, expected_version=version, **values))
+        if status is None:
             messages.success(request, f"{person} saved.")
             return redirect("meetings:person-edit", slug=slug, person_pk=person.pk)
     person.refresh_from_db()
@@ -192,16 +195,14 @@ def membership_edit(request, slug, person_pk, seat_pk):
     status = 400
     if form.is_valid():
         values = {name: form.cleaned_data[name] for name in services_people.MEMBERSHIP_FIELDS}
-        try:
-            services_people.membership_update(
-                membership=seat, expected_version=form.cleaned_data["version"], by=request.user, **values
-            )
-        except StaleEdit as exc:
-            form.add_error(None, exc)
-            status = 409
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
+        version = form.cleaned_data["version"]
+        status = refused(
+            form,
+            lambda: services_people.membership_update(
+                membership=seat, expected_version=version, by=request.user, **values
+            ),
+        )
+        if status is None:
             messages.success(request, f"{seat.person}'s seat saved.")
             return redirect("meetings:person-edit", slug=slug, person_pk=person_pk)
     seat.refresh_from_db()

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actions.services import action_raise
-from meetings.models import Meeting
+from meetings.models import Meeting, Person
 from meetings.services import meeting_schedule
 
 SKIP_ACTIONS = ("/accounts/logout/",)
@@ -56,7 +56,7 @@ def row_counts() -> dict[str, int]:
     """Rows in every table of the app, history included: any write shows here."""
     return {
         m._meta.label: m.objects.count()
-        for app in ("meetings", "actions")
+        for app in ("meetings", "actions", "auth")
         for m in apps.get_app_config(app).get_models()
     }
 
@@ -82,6 +82,10 @@ def editor_forms(client, demo_board, outsider, other_board):
         f"{base}/actions/73/",
         f"{base}/actions/73/edit/",
         f"{base}/actions/import/",
+        f"{base}/settings/",
+        f"{base}/people/",
+        f"{base}/people/{Person.objects.get(initials='LH').pk}/",
+        "/account/password/",
     ]
     found = {}
     for page in pages:
