@@ -80,7 +80,8 @@ def person_invite(*, board: Board, person: Person, by, base_url: str):
     choose its password. Inviting again sends a fresh link; the earlier one keeps working until it
     expires or a password is chosen."""
     require(access_for(by, board).can_edit)
-    person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+    # Only the person's row is locked ("of"): PostgreSQL locks no row on the nullable side of a join.
+    person = Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
     if not person.email:
         raise ValidationError(f"Add {person}'s email address first: the invitation goes there.", code="no_email")
     if person.user is not None and person.user.has_usable_password():
