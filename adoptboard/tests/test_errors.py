@@ -115,7 +115,7 @@ def test_settings_refuse_nonsense_values_with_a_clear_message(monkeypatch, env, 
 
 def test_settings_accept_sensible_edge_values(monkeypatch):
     module = load_settings(monkeypatch, SESSION_IDLE_SECONDS="60", AXES_FAILURE_LIMIT="1", CONN_MAX_AGE="0")
-    assert (module.SESSION_COOKIE_AGE, module.AXES_FAILURE_LIMIT) == (60, 1)
+    assert (module.SESSION_COOKIE_AGE, module.LOGIN_FAILURE_LIMIT) == (60, 1)
     assert module.DATABASES["default"]["CONN_MAX_AGE"] == 0
 
 
