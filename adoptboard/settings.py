@@ -109,6 +109,22 @@ def email_settings(env: Mapping[str, str] = os.environ) -> dict:
     return {name: value for name, value in conf.items() if value is not None}
 
 
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+
+
+def tasks_settings(env: Mapping[str, str] = os.environ) -> dict:
+    """Django's TASKS from TASKS_BACKEND: "immediate" (the default) runs a task inside the request
+    that enqueues it, needing no other process (make run, tests); "database" queues it in the
+    database for `manage.py db_worker` processes (production, README "Background work")."""
+    name = env.get("TASKS_BACKEND", "immediate").strip().lower() or "immediate"
+    if name not in TASK_BACKENDS:
+        raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(TASK_BACKENDS)}, not {name!r}")
+    return {"default": {"BACKEND": TASK_BACKENDS[name]}}
+
+
 def from_address(name: str, value: str) -> str:
     address = parseaddr(value)[1]
     if "@" not in address or address.startswith("@") or address.endswith("@"):
@@ -157,6 +173,9 @@ INSTALLED_APPS = [
     "adoptboard",
     # Logins for the boards' people: invitations, password resets, the account page.
     "accounts",
+    # The queue of background tasks when TASKS_BACKEND=database (its worker: manage.py db_worker).
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -370,6 +389,9 @@ DEFAULT_FROM_EMAIL = from_address(
     "DEFAULT_FROM_EMAIL", os.environ.get("DEFAULT_FROM_EMAIL", "AdoptBoard <adoptboard@localhost>")
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background work (django-tasks, the backport of Django 6's django.tasks). See README.
+TASKS = tasks_settings()
 
 # Login throttling (adoptboard.throttling). The client's address: REMOTE_ADDR, or behind
 # TRUSTED_PROXY_COUNT proxies the address the outermost one saw (from X-Forwarded-For).
