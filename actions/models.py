@@ -69,6 +69,10 @@ class Action(models.Model):
     # Removed actions keep their number (never reused), record and history.
     removed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # Raised from an "Action:" line of its item's minutes: that line's fingerprint
+    # (actions.lines.fingerprint). The line is then never offered again, and the constraint below
+    # makes raising it twice impossible, however the confirmations race.
+    source_line = models.CharField(max_length=64, blank=True, default="", editable=False)
     # PostgreSQL's full-text document of the action: its text, status note and every update's
     # note. Kept by database triggers on both tables, whatever writes them, and GIN-indexed
     # (migration 0004). Other databases leave it empty and search with LIKE (actions.filters).
@@ -82,6 +86,12 @@ class Action(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["board", "number"], name="action_number_unique_per_board"),
             models.CheckConstraint(condition=Q(number__gte=1), name="action_number_positive"),
+            models.UniqueConstraint(
+                fields=["agenda_item", "source_line"],
+                condition=~Q(source_line=""),
+                name="action_line_raised_once",
+                violation_error_message="This line of the minutes is already raised as an action.",
+            ),
         ]
         indexes = [
             models.Index(fields=["board", "status"]),
@@ -165,3 +175,25 @@ class ActionUpdate(models.Model):
 
     def __str__(self):
         return f"Update on action {self.action.number}: {self.get_status_before_display()} → {self.get_status_after_display()}"
+
+
+class DroppedActionLine(models.Model):
+    """An "Action:" line of an item's minutes that the secretary chose not to raise: never offered again."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="dropped_action_lines")
+    fingerprint = models.CharField(max_length=64)
+    # The line as it read when dropped, for the audit trail.
+    line = models.TextField()
+    dropped_at = models.DateTimeField(auto_now_add=True)
+    dropped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item", "dropped_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["item", "fingerprint"], name="action_line_dropped_once")]
+
+    def __str__(self):
+        return f"Dropped: {self.line[:60]}"

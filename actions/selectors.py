@@ -7,10 +7,11 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from meetings.models import Board, Membership, Person
+from meetings.models import AgendaItem, Attendance, Board, Meeting, Membership, Person
 from meetings.selectors import board_people
 
-from .models import OPEN_STATUSES, Action, ActionUpdate, Responsibility, Status, responsible_label
+from .lines import ActionLine, normalise, parse_action_lines
+from .models import OPEN_STATUSES, Action, ActionUpdate, DroppedActionLine, Responsibility, Status, responsible_label
 
 
 def _latest_update():
@@ -213,3 +214,88 @@ def review_actions(meeting):
         .with_people()
         .order_by("-number")
     )
+
+
+# --- "Action:" lines in the minutes ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineOffer:
+    """An "Action:" line of an item's minutes, offered to the secretary to raise, with who it names."""
+
+    item: AgendaItem
+    line: ActionLine
+    people: tuple[Person, ...]
+    whole_board: bool
+
+    @property
+    def fingerprint(self) -> str:
+        return self.line.fingerprint
+
+    @property
+    def text(self) -> str:
+        return self.line.text
+
+
+def initials_at(meeting: Meeting) -> dict[str, Person]:
+    """Initials (case-folded) -> person, as they stood at the meeting: the board's members on its
+    date, then those who attended it (guests, deputies) where a member does not already hold them."""
+    index: dict[str, Person] = {}
+    attended = Attendance.objects.filter(meeting=meeting).select_related("person").order_by("pk")
+    for att in attended:
+        index.setdefault(att.person.initials.casefold(), att.person)
+    seats = Membership.objects.current(meeting.date).filter(board_id=meeting.board_id).select_related("person")
+    for seat in seats:
+        index[seat.person.initials.casefold()] = seat.person
+    return index
+
+
+# An action's text counts as this line's when one starts with the other and the shorter says this much.
+SAME_TEXT_MIN = 20
+
+
+def _same_text(action_text: str, line_text: str) -> bool:
+    a, b = normalise(action_text), normalise(line_text)
+    if a == b:
+        return True
+    shorter, longer = sorted((a, b), key=len)
+    return len(shorter) >= SAME_TEXT_MIN and longer.startswith(shorter)
+
+
+def action_line_offers(meeting: Meeting, items: list[AgendaItem]) -> dict[int, list[LineOffer]]:
+    """The "Action:" lines in the items' minutes still to be confirmed, per item id.
+
+    A line is left out once raised (an action of the item carries its fingerprint, or — for
+    actions raised by hand, like the demo's 75 and 76 — says the same), or once dropped. A bare
+    "KY to …" line is offered only if KY is someone the board knows at the meeting; an "Action:"
+    line naming nobody it knows is for the whole board. No query at all when no line reads as an action.
+    """
+    parsed = {item.pk: parse_action_lines(item.notes) for item in items}
+    if not any(parsed.values()):
+        return {}
+    ids = [pk for pk, lines in parsed.items() if lines]
+    raised: dict[int, list[tuple[str, str]]] = {}
+    for item_id, text, source in Action.objects.filter(agenda_item_id__in=ids).values_list(
+        "agenda_item_id", "text", "source_line"
+    ):
+        raised.setdefault(item_id, []).append((text, source))
+    dropped = set(DroppedActionLine.objects.filter(item_id__in=ids).values_list("item_id", "fingerprint"))
+    people = initials_at(meeting)
+    by_pk = {item.pk: item for item in items}
+    offers: dict[int, list[LineOffer]] = {}
+    for item_id in ids:
+        for line in parsed[item_id]:
+            done = raised.get(item_id, [])
+            if (item_id, line.fingerprint) in dropped or any(
+                source == line.fingerprint or _same_text(text, line.text) for text, source in done
+            ):
+                continue
+            named = tuple(dict.fromkeys(p for i in line.initials if (p := people.get(i.casefold())) is not None))
+            if not line.explicit and not named and not line.whole_board:
+                continue  # "UK to leave …": not one of the board's people
+            # Nobody the board knows named on an "Action:" line: the whole board answers for it.
+            whole = line.whole_board or not named
+            offers.setdefault(item_id, []).append(
+                LineOffer(item=by_pk[item_id], line=line, people=named, whole_board=whole)
+            )
+    return offers

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import router, transaction
+from django.db import IntegrityError, router, transaction
 from django.db.models import Case, Max, Value, When
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -15,7 +15,8 @@ from meetings.models import AgendaItem, Board, Meeting, Person
 from meetings.services import lock_meeting_for_edit
 
 from .importing import CREATE, UNCHANGED, UPDATE, RawRow, clean_filename, preview_import
-from .models import Action, ActionUpdate, Responsibility, Status
+from .lines import parse_action_lines
+from .models import Action, ActionUpdate, DroppedActionLine, Responsibility, Status
 
 
 def lock_action_counter(board: Board) -> int:
@@ -63,9 +64,14 @@ def action_raise(
     status: str = Status.OPEN,
     status_note: str = "",
     number: int | None = None,
+    source_line: str = "",
     by=None,
 ) -> Action:
-    """Raise an action with the board's next number (or, for imports, a given unused number)."""
+    """Raise an action with the board's next number (or, for imports, a given unused number).
+
+    `source_line` is the fingerprint of the "Action:" line of the item's minutes it comes from
+    (see action_line_raise).
+    """
     people = list(responsible)
     _check_action(text, people, whole_board)
     if item is not None:
@@ -92,6 +98,7 @@ def action_raise(
         due_date=due_date,
         status=status,
         status_note=status_note,
+        source_line=source_line,
     )
     responsibility_set(action=action, people=people)
     return action
@@ -518,3 +525,75 @@ def action_remove(*, action: Action, by=None) -> None:
     action.removed_at = timezone.now()
     action.version += 1
     action.save(update_fields=["removed_at", "version", "updated_at"])
+
+
+# --- Actions from "Action:" lines of the minutes ------------------------------------------------
+
+LINE_GONE = "That line is no longer in the minutes of this item (they were changed): reload the page."
+LINE_DONE = "That line of the minutes was already raised as an action or dropped: it is not raised again."
+
+
+def _line_offer(item: AgendaItem, fingerprint: str):
+    """The item's offer for the line with this fingerprint, read now (under the meeting's lock)."""
+    from .selectors import action_line_offers
+
+    fresh = AgendaItem.objects.select_related("meeting").get(pk=item.pk)
+    if fresh.removed_at is not None:
+        raise ValidationError("That item is no longer on the agenda.", code="item_removed")
+    if not any(line.fingerprint == fingerprint for line in parse_action_lines(fresh.notes)):
+        raise ValidationError(LINE_GONE, code="line_gone")
+    offers = action_line_offers(fresh.meeting, [fresh]).get(fresh.pk, [])
+    offer = next((o for o in offers if o.fingerprint == fingerprint), None)
+    if offer is None:
+        raise ValidationError(LINE_DONE, code="line_done")
+    return fresh, offer
+
+
+@transaction.atomic
+def action_line_raise(
+    *,
+    item: AgendaItem,
+    fingerprint: str,
+    text: str,
+    responsible: Iterable[Person] = (),
+    whole_board: bool = False,
+    due_date: datetime.date | None = None,
+    by=None,
+) -> Action:
+    """Raise an "Action:" line of the item's minutes, as the secretary confirmed it (text and people
+    maybe edited), as the board's next numbered action linked to the item.
+
+    The line must still be in the item's minutes and not raised or dropped yet, read under the
+    meeting's lock; two confirmations of one line queue on that lock and the second is refused.
+    The action carries the line's fingerprint, and a unique constraint on (item, fingerprint)
+    refuses a second action from the same line whatever path it takes.
+    """
+    lock_meeting_for_edit(item.meeting)
+    fresh, _ = _line_offer(item, fingerprint)
+    try:
+        with transaction.atomic():
+            return action_raise(
+                board=fresh.meeting.board,
+                item=fresh,
+                text=text,
+                responsible=responsible,
+                whole_board=whole_board,
+                due_date=due_date,
+                source_line=fingerprint,
+                by=by,
+            )
+    except IntegrityError as exc:
+        if Action.objects.filter(agenda_item=fresh, source_line=fingerprint).exists():
+            raise ValidationError(LINE_DONE, code="line_done") from exc
+        raise
+
+
+@transaction.atomic
+def action_line_drop(*, item: AgendaItem, fingerprint: str, by=None) -> DroppedActionLine:
+    """Drop an "Action:" line of the item's minutes: it is not an action, and is not offered again."""
+    lock_meeting_for_edit(item.meeting)
+    fresh, offer = _line_offer(item, fingerprint)
+    dropped = DroppedActionLine(item=fresh, fingerprint=fingerprint, line=offer.line.line, dropped_by=by)
+    dropped._history_user = by
+    dropped.save()
+    return dropped

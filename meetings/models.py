@@ -411,3 +411,69 @@ class Topic(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Decision(models.Model):
+    """A decision recorded at an agenda item: one row of the board's decisions register.
+
+    The secretary writes decisions in the item's "Decisions" box, one a line; saving the minutes
+    keeps these rows in step with it (meetings.services.decisions_sync), so the box stays the one
+    place they are typed and the register the one place they are searched.
+    """
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="decision_rows")
+    # The item's meeting, kept beside it: the register filters and orders by meeting.
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    position = models.PositiveIntegerField(default=1)
+    text = models.TextField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "item", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "position"], name="decision_position_unique_per_item"),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def get_absolute_url(self):
+        return self.item.get_absolute_url()
+
+
+class Declaration(models.Model):
+    """A declaration of interest at a meeting: a person, the item it concerns, the interest —
+    or, with `none_declared`, their word that they have none."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="declarations")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="declarations")
+    # The item the interest concerns; empty for a general interest or "none declared".
+    item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="declarations")
+    interest = models.TextField(blank=True)
+    none_declared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "person__full_name", "person__initials", "pk"]
+        constraints = [
+            # "None declared" once per person and meeting, and then nothing else for them there
+            # (the service replaces one by the other).
+            models.UniqueConstraint(
+                fields=["meeting", "person"], condition=Q(none_declared=True), name="declaration_none_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(none_declared=True, interest="", item__isnull=True)
+                | (Q(none_declared=False) & ~Q(interest="")),
+                name="declaration_interest_or_none",
+                violation_error_message="Give the interest declared, or record that none was declared.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {'none declared' if self.none_declared else self.interest[:60]}"
+
+    def get_absolute_url(self):
+        return reverse("meetings:meeting-declarations", kwargs={"slug": self.meeting.board.slug, "pk": self.meeting_id})

@@ -9,10 +9,10 @@ reopen them; staff may do everything; people who do not sit on a board get 404.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
-from .models import EDITOR_ROLES, Board, Membership
+from .models import EDITOR_ROLES, Board, MeetingStatus, Membership
 
 EDIT_REFUSED = "Only the board's chair, vice chair or secretary may do this."
 
@@ -48,6 +48,13 @@ class Access:
     def may_see_minutes(self, meeting) -> bool:
         """Editors see draft minutes; members once they are circulated, or once approved."""
         return self.can_edit or meeting.minutes_circulated_at is not None or meeting.is_locked
+
+    def minutes_visible(self, prefix: str = "meeting__") -> Q:
+        """`may_see_minutes` as a filter, for lists drawn from many meetings' minutes (the decisions
+        and interests registers): `prefix` leads from the rows to their meeting."""
+        if self.can_edit:
+            return Q()
+        return Q(**{f"{prefix}minutes_circulated_at__isnull": False}) | Q(**{f"{prefix}status": MeetingStatus.APPROVED})
 
     def may_update_action(self, action) -> bool:
         """Add a progress update: editors, the people named on it, and every member for an "all" action.

@@ -6,6 +6,7 @@ the approval either lands before it or is refused; approving and reopening take 
 """
 
 import datetime
+import re
 import zipfile
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from .models import (
     Attendance,
     AttendanceStatus,
     Board,
+    Decision,
     Meeting,
     MeetingStatus,
     Membership,
@@ -230,7 +232,40 @@ def item_minutes_save(*, item: AgendaItem, expected_version: int, notes: str, de
     lock_meeting_for_edit(item.meeting)
     item.notes, item.decisions = notes, decisions
     save_if_unchanged(item, expected_version=expected_version, fields=["notes", "decisions"])
+    decisions_sync(item=item)
     return item
+
+
+# A line's bullet or number ("- ", "• ", "2. ") is layout, not part of the decision.
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u00b7\u2013]\s+|\d{1,2}[.)]\s+)")
+
+
+def decision_lines(text: str) -> list[str]:
+    """The decisions in an item's "Decisions" box: one a line, bullets dropped, blank lines skipped."""
+    return [line for line in (_BULLET.sub("", raw).strip() for raw in (text or "").splitlines()) if line]
+
+
+def decisions_sync(*, item: AgendaItem) -> list[Decision]:
+    """Make the item's rows of the decisions register say what its "Decisions" box says, line by line.
+
+    Call inside the transaction that saved the box, under the meeting's lock. Row n holds line n:
+    a changed line updates its row, new lines add rows, removed ones delete theirs, each with its
+    history row; unchanged rows are not written.
+    """
+    lines = decision_lines(item.decisions)
+    rows = list(Decision.objects.filter(item=item).order_by("position"))
+    kept = []
+    for position, text in enumerate(lines, start=1):
+        row = rows[position - 1] if position <= len(rows) else None
+        if row is None:
+            row = Decision.objects.create(item=item, meeting_id=item.meeting_id, position=position, text=text)
+        elif row.text != text:
+            row.text = text
+            row.save(update_fields=["text"])
+        kept.append(row)
+    for row in rows[len(lines) :]:
+        row.delete()
+    return kept
 
 
 @transaction.atomic
