@@ -155,3 +155,43 @@ class ActionEditForm(forms.ModelForm):
                 "Say who is responsible: one or more people, or the whole board.", code="no_responsible"
             )
         return cleaned
+
+
+class ActionLineForm(forms.Form):
+    """One "Action:" line of the minutes as the secretary confirms it: its text and people, editable."""
+
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Action", max_length=5000)
+    responsible = IdMultipleChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        label="Responsible",
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    whole_board = forms.BooleanField(required=False, label="The whole board (all)")
+
+    def __init__(self, *args, offer, people_qs, people=None, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {"text": offer.text, "responsible": [p.pk for p in offer.people], "whole_board": offer.whole_board},
+        )
+        super().__init__(*args, **kwargs)
+        self.offer = offer
+        self.prefix = f"line-{offer.item.pk}-{offer.fingerprint[:12]}"
+        self.helper = InlineFormHelper()
+        self.fields["responsible"].queryset = people_qs
+        if people is not None:
+            self.fields["responsible"].choices = people_choices(people, blank=None)
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise ValidationError("The action needs some text.", code="no_text")
+        return text
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("responsible") and not data.get("whole_board") and "responsible" not in self.errors:
+            raise ValidationError(
+                "Say who is responsible: one or more people, or the whole board.", code="no_responsible"
+            )
+        return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_import, views_meeting
+from . import views, views_import, views_lines, views_meeting
 
 app_name = "actions"
 
@@ -22,4 +22,9 @@ urlpatterns = [
         name="item-raise-action",
     ),
     path("boards/<slug:slug>/meetings/<id:pk>/review/", views_meeting.meeting_review, name="meeting-review"),
+    path(
+        "boards/<slug:slug>/meetings/<id:pk>/action-lines/",
+        views_lines.meeting_action_lines,
+        name="meeting-action-lines",
+    ),
 ]

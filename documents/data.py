@@ -10,7 +10,19 @@ from django.utils import timezone
 
 from actions.models import OPEN_STATUSES, Action, ActionUpdate
 from actions.selectors import log_updated_at
-from meetings.models import AgendaItem, Attendance, AttendanceStatus, Board, Meeting, Membership, Paper, Role, Topic
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Board,
+    Decision,
+    Declaration,
+    Meeting,
+    Membership,
+    Paper,
+    Role,
+    Topic,
+)
 from meetings.services import item_start_times
 
 # The minutes print the whole log as it stood, as the board's Word minutes do, up to this many
@@ -28,6 +40,8 @@ class ScheduledItem:
     starts: datetime.time
     papers: list[Paper]
     actions: list[Action]
+    # The item's rows of the decisions register, in order (empty on the agenda).
+    decisions: list[Decision] = field(default_factory=list)
 
 
 @dataclass
@@ -47,7 +61,15 @@ class MeetingPack:
     log_updated_on: datetime.date | None
     topics: list[Topic]
     upcoming: list[Meeting]
+    # Declarations of interest, by person (the minutes only).
+    declarations: list[Declaration] = field(default_factory=list)
     generated_on: datetime.date = field(default_factory=timezone.localdate)
+
+    @property
+    def declarations_under_item(self) -> bool:
+        """Whether the agenda has the standing item "Declarations of interest" to print them under
+        (otherwise they follow the apologies)."""
+        return any(s.item.is_declarations for s in self.items)
 
     @property
     def expected(self) -> list[Attendance]:
@@ -94,6 +116,11 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
                 queryset=Action.objects.live().with_people().order_by("number"),
                 to_attr="action_list",
             ),
+            *(
+                [Prefetch("decision_rows", queryset=Decision.objects.order_by("position"), to_attr="decision_list")]
+                if with_log
+                else []
+            ),
         )
         .order_by("position", "pk")
     )
@@ -127,9 +154,25 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
             a for a in attendances if a.is_guest and a.status in (AttendanceStatus.PRESENT, AttendanceStatus.INVITED)
         ],
         items=[
-            ScheduledItem(number=n, item=it, starts=it.starts_at, papers=it.paper_list, actions=it.action_list)
+            ScheduledItem(
+                number=n,
+                item=it,
+                starts=it.starts_at,
+                papers=it.paper_list,
+                actions=it.action_list,
+                decisions=getattr(it, "decision_list", []),
+            )
             for n, it in enumerate(items, start=1)
         ],
+        declarations=(
+            list(
+                Declaration.objects.filter(meeting=meeting)
+                .select_related("person", "item")
+                .order_by("person__full_name", "person__initials", "none_declared", "pk")
+            )
+            if with_log
+            else []
+        ),
         open_actions=open_before,
         action_log=log,
         log_total=log_total,

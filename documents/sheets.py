@@ -101,3 +101,51 @@ def _sheet_title(title: str) -> str:
     # Excel: at most 31 characters, none of []:*?/\
     cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()
     return (cleaned or "Action log")[:31]
+
+
+# --- The registers the minutes feed -------------------------------------------------------------
+
+
+def _csv(headers: list[str], rows: Iterable[list]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(
+            [
+                ""
+                if v is None
+                else v.isoformat()
+                if isinstance(v, datetime.date)
+                else neutralise(v)
+                if isinstance(v, str)
+                else v
+                for v in row
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def decisions_csv(decisions: Iterable) -> bytes:
+    """The decisions register: meeting date, item number and title, decision (UTF-8 with BOM)."""
+    return _csv(
+        ["Meeting", "Item", "Item title", "Decision"],
+        ([d.meeting.date, d.item.position, d.item.title, d.text] for d in decisions),
+    )
+
+
+def interests_csv(declarations: Iterable) -> bytes:
+    """The register of interests: meeting date, person, initials, item, interest ("None declared")."""
+    return _csv(
+        ["Meeting", "Person", "Initials", "Item", "Interest declared"],
+        (
+            [
+                d.meeting.date,
+                str(d.person),
+                d.person.initials,
+                f"{d.item.position}. {d.item.title}" if d.item_id else "",
+                "None declared" if d.none_declared else d.interest,
+            ]
+            for d in declarations
+        ),
+    )

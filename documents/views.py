@@ -24,6 +24,7 @@ from actions.selectors import action_log, export_rows, log_updated_at
 from adoptboard.downloads import document_filename, download
 from meetings.models import Meeting
 from meetings.permissions import board_for_user
+from meetings.views_registers import decision_filter, interest_filter
 
 from . import calendar, data, pdf, sheets, word
 
@@ -195,3 +196,28 @@ def action_export_pdf(request, slug):
     )
     name = document_filename(board, "action-log", "pdf", on=timezone.localdate())
     return download(content, content_type=pdf.PDF, filename=name, inline=True)
+
+
+# --- The registers the minutes feed, as CSV with the register page's filters ---------------------
+
+
+def _register_download(request, slug, make_filter, render, what: str):
+    board = board_for_user(request.user, slug)
+    register = make_filter(request, board)
+    if not register.is_valid():
+        errors = "; ".join(f"{field}: {' '.join(e)}" for field, e in register.errors.items())
+        return HttpResponse(
+            f"These filters are not valid: {errors}", status=400, content_type="text/plain; charset=utf-8"
+        )
+    name = document_filename(board, what, "csv", on=timezone.localdate())
+    return download(render(register.qs.iterator(chunk_size=1000)), content_type=sheets.CSV_CONTENT_TYPE, filename=name)
+
+
+@require_safe
+def decision_export_csv(request, slug):
+    return _register_download(request, slug, decision_filter, sheets.decisions_csv, "decisions")
+
+
+@require_safe
+def interest_export_csv(request, slug):
+    return _register_download(request, slug, interest_filter, sheets.interests_csv, "interests")

@@ -44,6 +44,17 @@ def _word_field(run, instruction: str) -> None:
     run._r.extend([begin, text, end])
 
 
+def _declarations(doc, pack: MeetingPack) -> None:
+    for d in pack.declarations:
+        if d.none_declared:
+            what = "none declared"
+        else:
+            what = (f"item {d.item.position}, {d.item.title}: " if d.item_id else "") + d.interest
+        doc.add_paragraph(f"{d.person} ({d.person.initials}): {what}", style="List Bullet")
+    if not pack.declarations:
+        doc.add_paragraph("No declarations recorded.")
+
+
 def minutes_docx(pack: MeetingPack) -> bytes:
     from docx import Document
     from docx.oxml import OxmlElement
@@ -87,6 +98,9 @@ def minutes_docx(pack: MeetingPack) -> bytes:
             doc.add_paragraph(_person_line(a), style="List Bullet")
     else:
         doc.add_paragraph("None.")
+    if pack.declarations and not pack.declarations_under_item:
+        doc.add_heading("Declarations of interest", level=2)
+        _declarations(doc, pack)
 
     for s in pack.items:
         item = s.item
@@ -94,10 +108,12 @@ def minutes_docx(pack: MeetingPack) -> bytes:
         for para in (item.notes or "").split("\n"):
             if para.strip():
                 doc.add_paragraph(para.strip())
-        if item.decisions.strip():
-            p = doc.add_paragraph()
-            p.add_run("Decisions: ").bold = True
-            p.add_run(item.decisions.strip())
+        if item.is_declarations:
+            _declarations(doc, pack)
+        if s.decisions:
+            doc.add_paragraph().add_run("Decision:" if len(s.decisions) == 1 else "Decisions:").bold = True
+            for decision in s.decisions:
+                doc.add_paragraph(decision.text, style="List Bullet")
         for action in s.actions:
             p = doc.add_paragraph()
             p.add_run(f"Action {action.number}: ").bold = True

@@ -212,3 +212,36 @@ class ReopenForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = InlineFormHelper()
+
+
+class DeclarationForm(forms.Form):
+    """An interest declared at a meeting by someone present, on one of its items or in general."""
+
+    person = forms.TypedChoiceField(coerce=int, label="Declared by")
+    item = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="On item")
+    interest = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Interest declared",
+        help_text='e.g. "Her daughter works for Adopt South".',
+    )
+
+    def __init__(self, *args, meeting, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {p.pk: p for p in people}
+        self.items = {i.pk: i for i in meeting.items.live().order_by("position", "pk")}
+        self.fields["person"].choices = [("", "—")] + people_choices(people, blank=None)
+        self.fields["item"].choices = [("", "In general (no one item)")] + [
+            (i.pk, f"{i.position}. {i.title}") for i in self.items.values()
+        ]
+        self.helper = InlineFormHelper()
+
+    def clean_person(self):
+        person = self.people.get(self.cleaned_data["person"])
+        if person is None:
+            raise ValidationError("Choose someone recorded as present.", code="not_present")
+        return person
+
+    def clean_item(self):
+        value = self.cleaned_data["item"]
+        return None if value is None else self.items[value]

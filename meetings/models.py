@@ -356,6 +356,11 @@ class AgendaItem(models.Model):
     def lead_label(self) -> str:
         return self.lead.initials if self.lead_id else self.lead_text
 
+    @property
+    def is_declarations(self) -> bool:
+        """The standing item "Declarations of interest": the minutes print the declarations under it."""
+        return self.title.strip().casefold().startswith(("declarations of interest", "declaration of interest"))
+
 
 def paper_upload_to(instance, filename):
     return f"papers/{instance.item.meeting.board.slug}/{instance.item.meeting_id}/{filename}"

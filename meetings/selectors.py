@@ -4,7 +4,7 @@ from django.db.models import Max, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import AgendaItem, Attendance, Board, Meeting, Membership, Paper, Person
+from .models import AgendaItem, Attendance, Board, Decision, Declaration, Meeting, Membership, Paper, Person
 
 
 def upcoming_meetings(user, limit: int = 10):
@@ -107,3 +107,36 @@ def meeting_reopenings(meeting):
     from .services import REOPEN_REASON_PREFIX
 
     return meeting.history.filter(history_change_reason__startswith=REOPEN_REASON_PREFIX).select_related("history_user")
+
+
+# --- The registers the minutes feed ------------------------------------------------------------
+
+
+def decision_register(board, access):
+    """The board's decisions, newest meeting first, in agenda order: only from meetings whose minutes
+    `access` may see, and only from items still on their agenda."""
+    return (
+        Decision.objects.filter(meeting__board=board, item__removed_at__isnull=True)
+        .filter(access.minutes_visible())
+        .select_related("meeting", "item")
+        .order_by("-meeting__date", "-meeting__start_time", "item__position", "item_id", "position")
+    )
+
+
+def interest_register(board, access):
+    """The board's declarations of interest over time, newest meeting first, by person."""
+    return (
+        Declaration.objects.filter(meeting__board=board)
+        .filter(access.minutes_visible())
+        .select_related("meeting", "person", "item")
+        .order_by("-meeting__date", "-meeting__start_time", "person__full_name", "person__initials", "pk")
+    )
+
+
+def meeting_declarations(meeting) -> list[Declaration]:
+    """A meeting's declarations, by person, with the item each concerns."""
+    return list(
+        Declaration.objects.filter(meeting=meeting)
+        .select_related("person", "item")
+        .order_by("person__full_name", "person__initials", "none_declared", "pk")
+    )

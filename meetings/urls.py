@@ -52,3 +52,18 @@ from . import views_history  # noqa: E402
 urlpatterns += [
     path("boards/<slug:slug>/history/<slug:kind>/<id:pk>/", views_history.object_history, name="object-history"),
 ]
+
+# The registers the minutes feed, and a meeting's declarations of interest.
+from . import views_registers  # noqa: E402
+
+urlpatterns += [
+    path("boards/<slug:slug>/decisions/", views_registers.decision_register, name="decision-register"),
+    path("boards/<slug:slug>/interests/", views_registers.interest_register, name="interest-register"),
+    path(meeting + "declarations/", views_registers.meeting_declarations, name="meeting-declarations"),
+    path(meeting + "declarations/none/", views_registers.declarations_none, name="declarations-none"),
+    path(
+        meeting + "declarations/<id:declaration_pk>/remove/",
+        views_registers.declaration_remove,
+        name="declaration-remove",
+    ),
+]

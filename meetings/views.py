@@ -102,7 +102,13 @@ def meeting_page(request, slug, pk, *, status=200, bound=None):
         "reopenings": selectors.meeting_reopenings(meeting),
         "next_meeting": services.next_meeting_of(meeting),
     }
+    if context["show_minutes"] and any(item.is_declarations for item in items):
+        context["declarations"] = selectors.meeting_declarations(meeting)
     if board.access.can_edit and not meeting.is_locked:
+        # "Action:" lines in the minutes, still to be raised or dropped (actions.lines).
+        offers = action_selectors.action_line_offers(meeting, items)
+        for item in items:
+            item.line_offers = offers.get(item.pk, [])
         people_qs, people = _people(board)
         context["attendance_form"] = bound.get("attendance") or forms.AttendanceForm(
             attendances=meeting.attendance_list, people=people

@@ -17,7 +17,7 @@ from django.utils import timezone
 from actions.models import Action
 from adoptboard.tests.test_shell import app_urls
 from conftest import make_person
-from meetings.models import Meeting, Membership, Paper, Person, Role
+from meetings.models import Declaration, Meeting, Membership, Paper, Person, Role
 
 # "future" holds a secretary's seat on the board that starts tomorrow, "former" a chair's seat
 # that ended yesterday: neither is on the board today, so the board does not exist for them (404).
@@ -115,6 +115,17 @@ MATRIX = {
     "action-remove": (NOT_ALLOWED, write(302)),
     # the Feb meeting is not approved: there is nothing to reopen
     "meeting-reopen": (NOT_ALLOWED, write(400)),
+    # the registers the minutes feed (rows from minutes the user may see), and their downloads
+    "decision-register": (READ, NOT_ALLOWED),
+    "interest-register": (READ, NOT_ALLOWED),
+    "decision-export-csv": (READ, NOT_ALLOWED),
+    "interest-export-csv": (READ, NOT_ALLOWED),
+    # the Feb minutes are circulated: members read its declarations; editors record them
+    "meeting-declarations": (READ, write(400)),
+    "declarations-none": (NOT_ALLOWED, write(302)),
+    "declaration-remove": (NOT_ALLOWED, write(302)),
+    # "Action:" lines of draft minutes: editors only; an empty POST names no line (400)
+    "meeting-action-lines": (EDIT_PAGE, write(400)),
 }
 
 
@@ -144,6 +155,7 @@ def world(demo_board, outsider):
     paper = Paper(item=item, title="Annex A")
     paper.file.save("annex-a.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     lorna = Person.objects.get(initials="LH")
+    declaration = Declaration.objects.create(meeting=feb, person=lorna, item=item, interest="Trustee of PACT")
     users = {
         "anonymous": None,
         "member": User.objects.get(username="member"),
@@ -164,6 +176,7 @@ def world(demo_board, outsider):
         "kind": "action",
         "person_pk": str(lorna.pk),
         "seat_pk": str(lorna.memberships.get(board=demo_board).pk),
+        "declaration_pk": str(declaration.pk),
         # A link no invitation or reset made: refused.
         "uidb64": "MQ",
         "token": "cc1234-0123456789abcdef0123456789abcdef",
