@@ -160,7 +160,12 @@ class ActionEditForm(forms.ModelForm):
 class ActionLineForm(forms.Form):
     """One "Action:" line of the minutes as the secretary confirms it: its text and people, editable."""
 
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Action", max_length=5000)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Action",
+        max_length=5000,
+        error_messages={"required": "The action needs some text."},
+    )
     responsible = IdMultipleChoiceField(
         queryset=Person.objects.none(),
         required=False,

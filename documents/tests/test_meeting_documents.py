@@ -40,6 +40,7 @@ from meetings.models import (
     Role,
     Topic,
 )
+from meetings.services import decisions_sync
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -141,6 +142,7 @@ def meeting(board, secretary, chair, member):
         ),
     ]
     Paper.objects.create(item=items[1], title="Annex A: disruption data 2019-2024", file="papers/a.pdf")
+    decisions_sync(item=items[1])  # the decisions register's row, as saving the minutes makes it
     raised = action_raise(
         board=board, text="Build 2-3% disruption into performance monitoring", whole_board=True, item=items[1]
     )
@@ -367,7 +369,7 @@ def test_it_writes_the_minutes_in_the_shape_of_the_seed(client, secretary, meeti
         "Item 2: Adoption breakdown analysis",
         "PP presented five years of data.",
         "Disruption averaged 2%.",
-        "Decisions: The board agreed to note the report.",
+        "Decision: The board agreed to note the report.",
         f"Action {raised.number}: Build 2-3% disruption into performance monitoring (all)",
         "Item 3: Regional adopter sufficiency",
         "Item 4: Any other business",
