@@ -3,7 +3,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from adoptboard.concurrency import MovesVersionOn
 
-from .models import AgendaItem, Attendance, Board, Meeting, Membership, Paper, Person, Topic
+from .models import AgendaItem, Attendance, Board, Decision, Declaration, Meeting, Membership, Paper, Person, Topic
+from .services import decisions_sync
 
 
 class LockedWhenApproved:
@@ -109,6 +110,12 @@ class MeetingAdmin(LockedWhenApproved, MovesVersionOn, SimpleHistoryAdmin):
     readonly_fields = ["status", "minutes_circulated_at", "approved_at", "approved_by", "version"]
     inlines = [AttendanceInline, AgendaItemInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The decisions register follows each item's "Decisions" box, whoever edits it.
+        for item in form.instance.items.all():
+            decisions_sync(item=item)
+
 
 @admin.register(Attendance)
 class AttendanceAdmin(LockedWhenApproved, SimpleHistoryAdmin):
@@ -135,6 +142,38 @@ class AgendaItemAdmin(LockedWhenApproved, MovesVersionOn, SimpleHistoryAdmin):
     autocomplete_fields = ["meeting", "lead", "deferred_to"]
     list_select_related = ["meeting__board", "lead"]
     inlines = [PaperInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        decisions_sync(item=obj)
+
+
+@admin.register(Decision)
+class DecisionAdmin(SimpleHistoryAdmin):
+    """Read-only: decisions are written in their item's "Decisions" box (meetings.services.decisions_sync)."""
+
+    list_display = ["text", "meeting", "item", "position"]
+    list_filter = ["meeting__board"]
+    search_fields = ["text", "item__title"]
+    list_select_related = ["meeting__board", "item"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(LockedWhenApproved, SimpleHistoryAdmin):
+    list_display = ["person", "meeting", "item", "interest", "none_declared"]
+    list_filter = ["meeting__board", "none_declared"]
+    search_fields = ["person__full_name", "person__initials", "interest"]
+    autocomplete_fields = ["meeting", "person", "item"]
+    list_select_related = ["person", "meeting__board", "item"]
 
 
 @admin.register(Paper)

@@ -1,6 +1,6 @@
 """The audit trail (django-simple-history) as editors read it: which records, and what each change changed."""
 
-from .models import AgendaItem, Attendance, Board, Meeting, Membership, Paper, Person, Topic
+from .models import AgendaItem, Attendance, Board, Decision, Declaration, Meeting, Membership, Paper, Person, Topic
 
 # kind in the URL -> (model, path from the object to its board's slug). Apps built on this one add
 # their kinds with `register_history_kind` (actions.apps).
@@ -13,6 +13,8 @@ HISTORY_KINDS = {
     "item": (AgendaItem, "meeting__board__slug"),
     "paper": (Paper, "item__meeting__board__slug"),
     "topic": (Topic, "board__slug"),
+    "decision": (Decision, "meeting__board__slug"),
+    "declaration": (Declaration, "meeting__board__slug"),
 }
 
 
