@@ -265,8 +265,8 @@ def _same_text(action_text: str, line_text: str) -> bool:
 def action_line_offers(meeting: Meeting, items: list[AgendaItem]) -> dict[int, list[LineOffer]]:
     """The "Action:" lines in the items' minutes still to be confirmed, per item id.
 
-    A line is left out once raised (an action of the item carries its fingerprint, or — for
-    actions raised by hand, like the demo's 75 and 76 — says the same), or once dropped. A bare
+    A line is left out once raised (an action raised at the meeting carries its fingerprint, or —
+    for actions raised by hand, like the demo's 75 and 76 — says the same), or once dropped. A bare
     "KY to …" line is offered only if KY is someone the board knows at the meeting; an "Action:"
     line naming nobody it knows is for the whole board. No query at all when no line reads as an action.
     """
@@ -274,19 +274,17 @@ def action_line_offers(meeting: Meeting, items: list[AgendaItem]) -> dict[int, l
     if not any(parsed.values()):
         return {}
     ids = [pk for pk, lines in parsed.items() if lines]
-    raised: dict[int, list[tuple[str, str]]] = {}
-    for item_id, text, source in Action.objects.filter(agenda_item_id__in=ids).values_list(
-        "agenda_item_id", "text", "source_line"
-    ):
-        raised.setdefault(item_id, []).append((text, source))
-    dropped = set(DroppedActionLine.objects.filter(item_id__in=ids).values_list("item_id", "fingerprint"))
+    # Raised or dropped anywhere in the meeting: a line moved to another item is still the same line.
+    done = list(
+        Action.objects.filter(Q(meeting=meeting) | Q(agenda_item__meeting=meeting)).values_list("text", "source_line")
+    )
+    dropped = set(DroppedActionLine.objects.filter(item__meeting=meeting).values_list("fingerprint", flat=True))
     people = initials_at(meeting)
     by_pk = {item.pk: item for item in items}
     offers: dict[int, list[LineOffer]] = {}
     for item_id in ids:
         for line in parsed[item_id]:
-            done = raised.get(item_id, [])
-            if (item_id, line.fingerprint) in dropped or any(
+            if line.fingerprint in dropped or any(
                 source == line.fingerprint or _same_text(text, line.text) for text, source in done
             ):
                 continue

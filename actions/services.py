@@ -17,6 +17,7 @@ from meetings.services import lock_meeting_for_edit
 from .importing import CREATE, UNCHANGED, UPDATE, RawRow, clean_filename, preview_import
 from .lines import parse_action_lines
 from .models import Action, ActionUpdate, DroppedActionLine, Responsibility, Status
+from .selectors import action_line_offers
 
 
 def lock_action_counter(board: Board) -> int:
@@ -535,8 +536,6 @@ LINE_DONE = "That line of the minutes was already raised as an action or dropped
 
 def _line_offer(item: AgendaItem, fingerprint: str):
     """The item's offer for the line with this fingerprint, read now (under the meeting's lock)."""
-    from .selectors import action_line_offers
-
     fresh = AgendaItem.objects.select_related("meeting").get(pk=item.pk)
     if fresh.removed_at is not None:
         raise ValidationError("That item is no longer on the agenda.", code="item_removed")

@@ -166,6 +166,10 @@ class MinutesForm(forms.ModelForm):
         fields = ["notes", "decisions"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 4}), "decisions": forms.Textarea(attrs={"rows": 2})}
         labels = {"notes": "Discussion notes", "decisions": "Decisions"}
+        help_texts = {
+            "notes": "Lines starting “Action:” (or “KY to …”) are offered as actions to raise.",
+            "decisions": "One decision a line: each is a row of the board's decisions register.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

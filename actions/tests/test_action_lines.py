@@ -246,3 +246,14 @@ def test_two_concurrent_confirmations_of_one_line_raise_one_action(django_db_blo
     assert Action.objects.filter(agenda_item=item).count() == 1
     april.board.refresh_from_db()
     assert april.board.next_action_number == 78
+
+
+def test_a_raised_line_moved_to_another_item_is_not_offered_again(secretary_client, april):
+    first, second = april.items.live().order_by("position")[:2]
+    save_minutes(secretary_client, first, "Action: RE to send the note to the DfE")
+    services.action_line_raise(
+        item=first, fingerprint=fingerprint("Action: RE to send the note to the DfE"), text="x", whole_board=True
+    )
+    save_minutes(secretary_client, first, "")
+    save_minutes(secretary_client, second, "Action: RE to send the note to the DfE")
+    assert action_line_offers(april, [first, second]) == {}
