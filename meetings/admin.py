@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from adoptboard.concurrency import MovesVersionOn
 
-from .models import AgendaItem, Attendance, Board, Decision, Declaration, Meeting, Membership, Paper, Person, Topic
+from .models import AgendaItem, Attendance, Board, Declaration, Meeting, Membership, Paper, Person, Topic
 from .services import decisions_sync
 
 
@@ -148,23 +148,8 @@ class AgendaItemAdmin(LockedWhenApproved, MovesVersionOn, SimpleHistoryAdmin):
         decisions_sync(item=obj)
 
 
-@admin.register(Decision)
-class DecisionAdmin(SimpleHistoryAdmin):
-    """Read-only: decisions are written in their item's "Decisions" box (meetings.services.decisions_sync)."""
-
-    list_display = ["text", "meeting", "item", "position"]
-    list_filter = ["meeting__board"]
-    search_fields = ["text", "item__title"]
-    list_select_related = ["meeting__board", "item"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Decisions have no admin of their own: they are the rows of their item's "Decisions" box
+# (meetings.services.decisions_sync), edited with the item.
 
 
 @admin.register(Declaration)
