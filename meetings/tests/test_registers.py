@@ -367,3 +367,40 @@ def test_a_secretary_seat_is_not_needed_to_read_a_register_but_a_seat_is(client,
     assert client.get(reverse("meetings:decision-register", args=[board.slug])).status_code == 404
     assert client.get(reverse("meetings:interest-register", args=[board.slug])).status_code == 404
     assert Role.SECRETARY  # outsider is a secretary of another board
+
+
+def test_the_migration_turns_each_items_decisions_into_rows(meeting):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("meetings.migrations.0006_decisions_declarations")
+    item = item_titled(meeting, "Action log review")
+    AgendaItem.objects.filter(pk=item.pk).update(decisions="1. Agreed to note the report.\n\n• Agreed to meet in July.")
+    migration.decisions_from_text(apps, None)
+    assert list(Decision.objects.filter(item=item).values_list("position", "text")) == [
+        (1, "Agreed to note the report."),
+        (2, "Agreed to meet in July."),
+    ]
+
+
+def test_the_register_of_interests_runs_the_same_queries_for_few_or_many(
+    client, board, secretary, meeting, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    people = [make_person(f"p{i}", f"Person {i}", f"P{i:02d}", board=board).person for i in range(60)]
+    for person in people:
+        Attendance.objects.create(meeting=meeting, person=person, status=AttendanceStatus.PRESENT)
+    services_registers.declaration_add(meeting=meeting, person=people[0], interest="Trustee")
+    client.force_login(secretary)
+    url = reverse("meetings:interest-register", args=[board.slug])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    item = item_titled(meeting, "Action log review")
+    for person in people[1:]:
+        services_registers.declaration_add(meeting=meeting, person=person, item=item, interest="Trustee")
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert "page 1 of 2" in page.content.decode()
