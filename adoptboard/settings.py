@@ -176,6 +176,8 @@ INSTALLED_APPS = [
     # The queue of background tasks when TASKS_BACKEND=database (its worker: manage.py db_worker).
     "django_tasks",
     "django_tasks_db",
+    # Email: agendas, minutes, action reminders, sent in the background.
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -389,6 +391,11 @@ DEFAULT_FROM_EMAIL = from_address(
     "DEFAULT_FROM_EMAIL", os.environ.get("DEFAULT_FROM_EMAIL", "AdoptBoard <adoptboard@localhost>")
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Absolute links in email (no request to build them from): where people reach the app.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+if not re.fullmatch(r"https?://[^/\s]+(/[^\s]*)?", SITE_URL):
+    raise ImproperlyConfigured(f"SITE_URL must be the app's address, e.g. https://board.example.org, not {SITE_URL!r}")
 
 # Background work (django-tasks, the backport of Django 6's django.tasks). See README.
 TASKS = tasks_settings()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("actions.urls")),
     path("", include("documents.urls")),
     path("", include("accounts.urls")),
+    path("", include("notifications.urls")),
 ]
 
 # The app's own 500 page, and 503 when the database is out (adoptboard/errors.py).

@@ -34,6 +34,7 @@ from .models import (
 )
 from .permissions import access_for, require
 from .services_people import check_initials
+from .signals import minutes_approved, minutes_circulated
 
 
 @transaction.atomic
@@ -495,6 +496,7 @@ def minutes_approve(*, meeting: Meeting, by) -> Meeting:
     locked.version += 1
     locked._change_reason = "Minutes approved"
     locked.save(update_fields=["status", "approved_at", "approved_by", "version"])
+    minutes_approved.send(sender=Meeting, meeting=locked, by=by)
     return locked
 
 
@@ -511,6 +513,23 @@ def minutes_circulate(*, meeting: Meeting, by=None) -> Meeting:
     locked.version += 1
     locked._change_reason = "Draft minutes circulated"
     locked.save(update_fields=["minutes_circulated_at", "status", "version"])
+    minutes_circulated.send(sender=Meeting, meeting=locked, by=by)
+    return locked
+
+
+@transaction.atomic
+def agenda_issue(*, meeting: Meeting, by, updated: bool) -> Meeting:
+    """Record that the agenda went out (notifications sends it): a scheduled meeting becomes
+    "agenda issued"; a later status stays. Takes the meeting's lock; approved minutes refuse."""
+    locked = _lock(meeting)
+    require(access_for(by, locked.board).can_edit)
+    ensure_meeting_editable(locked)
+    if locked.status == MeetingStatus.SCHEDULED:
+        locked.status = MeetingStatus.AGENDA_ISSUED
+    locked.version += 1
+    locked._change_reason = "Updated agenda issued" if updated else "Agenda issued"
+    locked._history_user = by
+    locked.save(update_fields=["status", "version"])
     return locked
 
 

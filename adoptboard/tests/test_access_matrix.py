@@ -58,6 +58,10 @@ MATRIX = {
     "password-reset-confirm": (public(400), public(400)),
     "password-reset-complete": (public(200), public(405)),
     "invitation-accept": (public(400), public(400)),
+    # One's own reminder choice (a login with no person is told so): a change and a redirect.
+    "reminders-choice": (NOT_ALLOWED, ("login", 302, 302, 302, 302, 302, 302, 302)),
+    # Sending the agenda: editors preview it (GET) and send it (POST, then back to the meeting).
+    "agenda-send": (EDIT_PAGE, write(302)),
     "board-create": (STAFF_ONLY, ("login", 403, 403, 403, 403, 403, 403, 400)),
     # what every member may read
     "dashboard": (MY_PAGE, NOT_ALLOWED),
