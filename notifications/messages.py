@@ -114,7 +114,10 @@ def build(kind: str, meeting: Meeting, person: Person, *, attach: bool = True) -
     elif kind == Kind.DIGEST:
         actions = rules.stale_actions(meeting)
         last = rules.previous_meeting(meeting)
-        subject = f"{board.name}: {len(actions)} open actions with no update before the meeting on {when}"
+        count = len(actions)
+        subject = (
+            f"{board.name}: {count} open action{'s' if count != 1 else ''} with no update before the meeting on {when}"
+        )
         context |= {
             "actions": _action_rows(actions),
             "last": last and meeting_label(last),
