@@ -12,8 +12,8 @@ from meetings.models import Attendance, Board, Meeting, Membership, Person, Role
 @dataclass
 class World:
     board: Board
-    last: Meeting  # the meeting before, on 3 November 2026
-    meeting: Meeting  # 3 December 2026: the test clock (30 November 2026) is in its 7-day window
+    last: Meeting  # the meeting before: 27 days before `today` (3 November 2026 on the test clock)
+    meeting: Meeting  # 3 days after `today` (3 December 2026), in its 7-day reminder window
     secretary: Person
     chair: Person
     member: Person  # named on action 1 (raised at `meeting`) and action 2
@@ -38,21 +38,22 @@ def person(name, initials, email, *, board=None, role=Role.MEMBER, until=None, u
     return p
 
 
-def build_world(**board_settings) -> World:
+def build_world(today: datetime.date = datetime.date(2026, 11, 30), **board_settings) -> World:
     board = Board.objects.create(
         name="Test Region Adoption Leadership Board", slug="test-alb", short_name="Test ALB", **board_settings
     )
     t = datetime.time
-    last = Meeting.objects.create(board=board, date=datetime.date(2026, 11, 3), start_time=t(14), end_time=t(16))
+    day = datetime.timedelta(days=1)
+    last = Meeting.objects.create(board=board, date=today - 27 * day, start_time=t(14), end_time=t(16))
     meeting = Meeting.objects.create(
-        board=board, date=datetime.date(2026, 12, 3), start_time=t(14), end_time=t(16), place="County Hall"
+        board=board, date=today + 3 * day, start_time=t(14), end_time=t(16), place="County Hall"
     )
     secretary = person("Sally Secretary", "SS", "sally@example.org", board=board, role=Role.SECRETARY, username="sec")
     chair = person("Colin Chair", "CC", "colin@example.org", board=board, role=Role.CHAIR, username="chairperson")
     member = person("Mary Member", "MM", "mary@example.org", board=board, username="mem")
     quiet = person("Quentin Quiet", "QQ", "quentin@example.org", board=board, username="quiet")
     noemail = person("Nora Noemail", "NN", "", board=board)
-    former = person("Fred Former", "FF", "fred@example.org", board=board, until=datetime.date(2026, 10, 31))
+    former = person("Fred Former", "FF", "fred@example.org", board=board, until=today - 30 * day)
     deputy = person("Debbie Deputy", "DD", "debbie@example.org")
     guest = person("Gary Guest", "GG", "gary@example.org")
     for p in (secretary, chair, member, quiet, noemail):
@@ -63,7 +64,7 @@ def build_world(**board_settings) -> World:
     Attendance.objects.create(meeting=meeting, person=former)
 
     def action(number, text, people, **fields):
-        a = Action.objects.create(board=board, number=number, text=text, issued_on=datetime.date(2026, 11, 3), **fields)
+        a = Action.objects.create(board=board, number=number, text=text, issued_on=last.date, **fields)
         for i, p in enumerate(people):
             Responsibility.objects.create(action=a, person=p, position=i)
         return a
