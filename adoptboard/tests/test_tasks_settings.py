@@ -25,3 +25,7 @@ def test_the_database_backend_queues_for_the_worker():
 def test_an_unknown_backend_stops_the_app():
     with pytest.raises(ImproperlyConfigured, match="TASKS_BACKEND must be one of"):
         tasks_settings({"TASKS_BACKEND": "celery"})
+
+
+def test_site_url_makes_the_links_in_email(settings):
+    assert settings.SITE_URL == "http://127.0.0.1:8000"
