@@ -125,6 +125,14 @@ def tasks_settings(env: Mapping[str, str] = os.environ) -> dict:
     return {"default": {"BACKEND": TASK_BACKENDS[name]}}
 
 
+def site_url(env: Mapping[str, str] = os.environ) -> str:
+    """The app's address as people reach it, without a trailing slash: email's links start with it."""
+    url = env.get("SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+    if not re.fullmatch(r"https?://[^/\s]+(/[^\s]*)?", url):
+        raise ImproperlyConfigured(f"SITE_URL must be the app's address, e.g. https://board.example.org, not {url!r}")
+    return url
+
+
 def from_address(name: str, value: str) -> str:
     address = parseaddr(value)[1]
     if "@" not in address or address.startswith("@") or address.endswith("@"):
@@ -393,9 +401,7 @@ DEFAULT_FROM_EMAIL = from_address(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Absolute links in email (no request to build them from): where people reach the app.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
-if not re.fullmatch(r"https?://[^/\s]+(/[^\s]*)?", SITE_URL):
-    raise ImproperlyConfigured(f"SITE_URL must be the app's address, e.g. https://board.example.org, not {SITE_URL!r}")
+SITE_URL = site_url()
 
 # Background work (django-tasks, the backport of Django 6's django.tasks). See README.
 TASKS = tasks_settings()

@@ -1,12 +1,12 @@
-"""Background tasks from the environment: immediate by default (no other process), the database queue
-for production; anything else stops the app."""
+"""Background tasks and the site address from the environment: immediate tasks by default (no other
+process), the database queue for production; SITE_URL for email's links; anything else stops the app."""
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django_tasks import task_backends
 
-from adoptboard.settings import tasks_settings
+from adoptboard.settings import site_url, tasks_settings
 
 
 def test_the_immediate_backend_is_the_default():
@@ -27,5 +27,9 @@ def test_an_unknown_backend_stops_the_app():
         tasks_settings({"TASKS_BACKEND": "celery"})
 
 
-def test_site_url_makes_the_links_in_email(settings):
-    assert settings.SITE_URL == "http://127.0.0.1:8000"
+def test_site_url_makes_the_links_in_email():
+    assert site_url({}) == "http://127.0.0.1:8000"
+    assert site_url({"SITE_URL": " https://board.example.org/ "}) == "https://board.example.org"
+    for bad in ("board.example.org", "ftp://board.example.org", "https://", "https://a b"):
+        with pytest.raises(ImproperlyConfigured, match="SITE_URL must be the app's address"):
+            site_url({"SITE_URL": bad})
