@@ -16,3 +16,27 @@ def papers_in_shared_storage(app_configs, **kwargs):
             id="adoptboard.W001",
         )
     ]
+
+
+@register(deploy=True)
+def email_in_the_background(app_configs, **kwargs):
+    """In production mail should not be sent inside requests, nor carry links to a developer's machine."""
+    warnings = []
+    if settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend"):
+        warnings.append(
+            Warning(
+                "Email is sent inside the request that decides it (TASKS_BACKEND=immediate): pages wait for the "
+                "mail server.",
+                hint="Set TASKS_BACKEND=database and run `manage.py db_worker` (README, Background work).",
+                id="adoptboard.W002",
+            )
+        )
+    if settings.SITE_URL.startswith(("http://127.0.0.1", "http://localhost")):
+        warnings.append(
+            Warning(
+                f"Links in email point at {settings.SITE_URL}.",
+                hint="Set SITE_URL to the address people reach the app at, e.g. https://board.example.org.",
+                id="adoptboard.W003",
+            )
+        )
+    return warnings

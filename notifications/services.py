@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from meetings.models import Meeting, Person
-from meetings.services import agenda_issue
+from meetings.services import agenda_issue, lock_meeting_for_edit
 
 from . import rules
 from .models import Delivery, Kind, Preference
@@ -32,8 +32,10 @@ def agenda_was_sent(meeting: Meeting) -> bool:
 def agenda_send(*, meeting: Meeting, by) -> list[Delivery]:
     """Send the agenda to everyone invited (and their deputies); the meeting becomes "agenda issued".
     Sent again, it is the updated agenda and says so."""
+    # Under the meeting's lock, so two editors pressing "Send" at once send one agenda and one update.
+    lock_meeting_for_edit(meeting)
     updated = agenda_was_sent(meeting)
-    meeting = agenda_issue(meeting=meeting, by=by, updated=updated)  # locks the meeting, checks access
+    meeting = agenda_issue(meeting=meeting, by=by, updated=updated)  # checks access, marks it issued
     people = rules.agenda_recipients(meeting)
     return _queue(Kind.AGENDA_UPDATED if updated else Kind.AGENDA, meeting, people, uuid.uuid4())
 

@@ -86,6 +86,8 @@ def production_environment(**storage):
         SECRET_KEY="x" * 20 + "-a-long-random-production-secret-key-0123456789",
         ALLOWED_HOSTS="adoptboard.example.org",
         CSRF_TRUSTED_ORIGINS="https://adoptboard.example.org",
+        TASKS_BACKEND="database",
+        SITE_URL="https://adoptboard.example.org",
         **storage,
     )
     return env
@@ -119,6 +121,15 @@ def test_check_deploy_warns_when_papers_stay_on_one_servers_disk():
     result = check_deploy(production_environment())
     assert result.returncode != 0
     assert "adoptboard.W001" in result.stderr and "AWS_STORAGE_BUCKET_NAME" in result.stderr
+
+
+def test_check_deploy_warns_when_email_waits_in_requests_or_links_to_localhost():
+    env = production_environment(AWS_STORAGE_BUCKET_NAME="adoptboard-papers")
+    del env["TASKS_BACKEND"], env["SITE_URL"]
+    result = check_deploy(env)
+    assert result.returncode != 0
+    assert "adoptboard.W002" in result.stderr and "TASKS_BACKEND=database" in result.stderr
+    assert "adoptboard.W003" in result.stderr and "SITE_URL" in result.stderr
 
 
 def test_settings_refuse_nonsense():
