@@ -119,6 +119,7 @@ def delivery_summary(meeting: Meeting) -> list[dict]:
         failed = [d for d in sent if d.status == "failed"]
         summary.append(
             {
+                "kind": kind,
                 "label": sent[0].get_kind_display(),
                 "count": len(sent),
                 "delivered": sum(d.status == "sent" for d in sent),

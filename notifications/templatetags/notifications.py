@@ -3,8 +3,8 @@ import this app's code (meetings and accounts render them with `{% load notifica
 
 from django import template
 
-from ..models import Preference
-from ..services import agenda_was_sent, delivery_summary
+from ..models import Kind, Preference
+from ..services import delivery_summary
 
 register = template.Library()
 
@@ -13,12 +13,13 @@ register = template.Library()
 def meeting_email_panel(board, meeting):
     """Editors only: "Send agenda" and what was sent ("Agenda sent to 12, 1 failed: address refused")."""
     editor = board.access.can_edit
+    summary = delivery_summary(meeting) if editor else []
     return {
         "board": board,
         "meeting": meeting,
         "editor": editor,
-        "summary": delivery_summary(meeting) if editor else [],
-        "agenda_sent": editor and agenda_was_sent(meeting),
+        "summary": summary,
+        "agenda_sent": any(s["kind"] == Kind.AGENDA for s in summary),
     }
 
 
