@@ -52,13 +52,15 @@ def meeting_actions(meeting: Meeting) -> QuerySet[Action]:
 
 
 def actions_by_person(meeting: Meeting, *, on: datetime.date | None = None) -> dict[Person, list[Action]]:
-    """Each current member named on an action the meeting raised or changed: those actions."""
+    """Each current member named on an action the meeting raised or changed (every member, for an
+    action of the whole board, "all"): those actions."""
     on = on or timezone.localdate()
-    seated = set(_seated(meeting.board, on).values_list("person_id", flat=True))
+    everyone = {p.pk: p for p in members(meeting.board, on=on)}
     result: dict[Person, list[Action]] = defaultdict(list)
     for action in meeting_actions(meeting):
-        for person in action.people:
-            if person.pk in seated and person.email:
+        named = {p.pk for p in action.people}
+        for pk, person in everyone.items():
+            if pk in named or action.whole_board:
                 result[person].append(action)
     return dict(sorted(result.items(), key=lambda kv: (kv[0].full_name, kv[0].pk)))
 

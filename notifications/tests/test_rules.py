@@ -129,6 +129,7 @@ def test_circulated_minutes_reach_current_members_and_actions_their_people(
     assert "Book the room" not in actions["mary@example.org"].body
     assert f"{SITE}/boards/test-alb/actions/2/#update-h" in actions["mary@example.org"].body
     assert "3. Book the room" in actions["quentin@example.org"].body
+    assert "Chase the adopter survey" not in actions["quentin@example.org"].body
 
     # Approval: the approved minutes go out; the actions were sent already.
     mail.outbox.clear()
@@ -138,6 +139,27 @@ def test_circulated_minutes_reach_current_members_and_actions_their_people(
         sorted(m.subject for m in mail.outbox)
         == ["Test Region Adoption Leadership Board: approved minutes of the meeting on 3 November 2026"] * 4
     )
+
+
+def test_an_action_of_the_whole_board_goes_to_every_member(world, django_capture_on_commit_callbacks):
+    from actions.models import Action
+    from notifications.services import minutes_notify
+
+    Action.objects.create(
+        board=world.board,
+        number=4,
+        text="Read the annual report",
+        whole_board=True,
+        meeting=world.last,
+        issued_on=world.last.date,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes_notify(meeting=world.last, approved=False)
+    actions = {m.to[0]: m.body for m in mail.outbox if "your actions" in m.subject}
+    assert sorted(actions) == ["colin@example.org", "mary@example.org", "quentin@example.org", "sally@example.org"]
+    assert all("4. Read the annual report" in body for body in actions.values())
+    assert "2. Chase the adopter survey" in actions["mary@example.org"]
+    assert "Chase the adopter survey" not in actions["sally@example.org"]
 
 
 def test_minutes_text_only_where_the_board_allows_it(client, django_capture_on_commit_callbacks):
