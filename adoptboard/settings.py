@@ -133,6 +133,20 @@ def site_url(env: Mapping[str, str] = os.environ) -> str:
     return url
 
 
+def retry_delays(env: Mapping[str, str] = os.environ) -> list[int]:
+    """Seconds to wait before each retry of a message the mail server could not take for now."""
+    value = env.get("EMAIL_RETRY_DELAYS", "60,300,1800,7200")
+    try:
+        delays = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        delays = []
+    if not delays or min(delays) < 1:
+        raise ImproperlyConfigured(
+            f"EMAIL_RETRY_DELAYS must be seconds separated by commas, e.g. 60,300, not {value!r}"
+        )
+    return delays
+
+
 def from_address(name: str, value: str) -> str:
     address = parseaddr(value)[1]
     if "@" not in address or address.startswith("@") or address.endswith("@"):
@@ -405,6 +419,7 @@ SITE_URL = site_url()
 
 # Background work (django-tasks, the backport of Django 6's django.tasks). See README.
 TASKS = tasks_settings()
+EMAIL_RETRY_DELAYS = retry_delays()
 
 # Login throttling (adoptboard.throttling). The client's address: REMOTE_ADDR, or behind
 # TRUSTED_PROXY_COUNT proxies the address the outermost one saw (from X-Forwarded-For).

@@ -10,6 +10,7 @@ import datetime
 import logging
 import smtplib
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task, task_backends
@@ -19,14 +20,10 @@ from .models import Delivery, DeliveryStatus
 
 logger = logging.getLogger(__name__)
 
-# Attempts in all, and the wait before each retry: 1, 5, 30 minutes, 2 hours.
-BACKOFF = (
-    datetime.timedelta(minutes=1),
-    datetime.timedelta(minutes=5),
-    datetime.timedelta(minutes=30),
-    datetime.timedelta(hours=2),
-)
-MAX_ATTEMPTS = len(BACKOFF) + 1
+
+def backoff() -> list[datetime.timedelta]:
+    """The wait before each retry (EMAIL_RETRY_DELAYS: 1, 5, 30 minutes, 2 hours by default)."""
+    return [datetime.timedelta(seconds=s) for s in settings.EMAIL_RETRY_DELAYS]
 
 
 def describe(exc: Exception) -> tuple[str, bool]:
@@ -68,8 +65,9 @@ def deliver(delivery_id: int) -> str:
         except Exception as exc:
             delivery.error, transient = describe(exc)
             backend = task_backends[deliver.backend]
-            if transient and delivery.attempts < MAX_ATTEMPTS and backend.supports_defer:
-                wait = BACKOFF[delivery.attempts - 1]
+            waits = backoff()
+            if transient and delivery.attempts <= len(waits) and backend.supports_defer:
+                wait = waits[delivery.attempts - 1]
                 delivery.save(update_fields=["attempts", "error", "subject"])
                 transaction.on_commit(lambda: deliver.using(run_after=timezone.now() + wait).enqueue(delivery_id))
                 logger.warning("Delivery %s failed (%s); retrying in %s", delivery_id, delivery.error, wait)

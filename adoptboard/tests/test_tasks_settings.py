@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django_tasks import task_backends
 
-from adoptboard.settings import site_url, tasks_settings
+from adoptboard.settings import retry_delays, site_url, tasks_settings
 
 
 def test_the_immediate_backend_is_the_default():
@@ -33,3 +33,11 @@ def test_site_url_makes_the_links_in_email():
     for bad in ("board.example.org", "ftp://board.example.org", "https://", "https://a b"):
         with pytest.raises(ImproperlyConfigured, match="SITE_URL must be the app's address"):
             site_url({"SITE_URL": bad})
+
+
+def test_retry_delays_are_seconds():
+    assert retry_delays({}) == [60, 300, 1800, 7200]
+    assert retry_delays({"EMAIL_RETRY_DELAYS": "1, 2"}) == [1, 2]
+    for bad in ("", "soon", "0,5", "-1"):
+        with pytest.raises(ImproperlyConfigured, match="EMAIL_RETRY_DELAYS must be seconds"):
+            retry_delays({"EMAIL_RETRY_DELAYS": bad})

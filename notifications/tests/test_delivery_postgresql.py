@@ -74,13 +74,14 @@ def manage(*args) -> list[str]:
 
 @pytest.fixture
 def worker(settings, smtp_server, real_clock, tmp_path):
-    """A real `db_worker` process; this test's requests queue in the database for it."""
+    """A real `db_worker` process; this test's requests queue in the database for it. It retries a
+    message the server could not take after 1 second, then 2."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.SITE_URL = SITE
     log = open(tmp_path / "worker.log", "w+")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         manage("db_worker", "--interval", "0.2", "--no-startup-delay", "--no-reload"),
-        env=child_env(settings),
+        env=child_env(settings) | {"EMAIL_RETRY_DELAYS": "1,2"},
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -196,6 +197,28 @@ def test_a_refused_address_is_one_failure_recorded_and_shown(client, smtp_server
     ]
     page = client.get(world.meeting.get_absolute_url()).content.decode()
     assert "Agenda sent to 5, 1 failed: Mary Member &lt;mary@example.org&gt; address refused (550 5.1.1" in page
+
+
+def test_a_server_busy_for_a_moment_gets_the_message_on_a_retry(client, smtp_server, worker):
+    world = build_world(today=timezone.localdate())
+    refusals = []
+
+    async def busy_for_colin_once(server, session, envelope, address, rcpt_options):
+        if address == "colin@example.org" and not refusals:
+            refusals.append(address)
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    smtp_server.handle_RCPT = busy_for_colin_once
+    login(client, "sec")
+    client.post(reverse("notifications:agenda-send", args=[world.board.slug, world.meeting.pk]))
+    rows = settled(expected=5)
+    assert all(d.status == DeliveryStatus.SENT for d in rows)
+    colin = next(d for d in rows if d.address == "colin@example.org")
+    assert colin.attempts == 2 and refusals == ["colin@example.org"]
+    assert [a for m in smtp_server.messages for a in m.envelope_to].count("colin@example.org") == 1
+    assert len(smtp_server.messages) == 5
 
 
 def test_two_reminder_runs_claiming_at_the_same_moment_send_each_reminder_once(
