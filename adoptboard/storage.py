@@ -29,17 +29,22 @@ class CheckedFieldFile(FieldFile):
     @property
     def url(self) -> str:
         self._require_file()
-        return self.instance.get_absolute_url()
+        return getattr(self.instance, self.field.url_method)()
 
 
 class CheckedFileField(models.FileField):
     """A FileField whose `.url` is its object's `get_absolute_url()` — the access-checked view that
-    serves the file — so the admin's "Currently:" link, and any template, go through the access check.
+    serves the file (or the method named by `url_method`) — so the admin's "Currently:" link, and any template, go through the access check.
 
     Stored exactly like a FileField (its migrations say FileField: nothing changes in the database).
     """
 
     attr_class = CheckedFieldFile
+
+    def __init__(self, *args, url_method: str = "get_absolute_url", **kwargs):
+        # A model with several files names the method giving each one's view.
+        self.url_method = url_method
+        super().__init__(*args, **kwargs)
 
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()

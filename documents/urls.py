@@ -11,6 +11,10 @@ urlpatterns = [
     path(meeting + "agenda.pdf", views.meeting_agenda_pdf, name="meeting-agenda-pdf"),
     path(meeting + "minutes.pdf", views.meeting_minutes_pdf, name="meeting-minutes-pdf"),
     path(meeting + "minutes.docx", views.meeting_minutes_docx, name="meeting-minutes-docx"),
+    path(meeting + "minutes/v<id:version>.pdf", views.meeting_minutes_version_pdf, name="meeting-minutes-version-pdf"),
+    path(
+        meeting + "minutes/v<id:version>.docx", views.meeting_minutes_version_docx, name="meeting-minutes-version-docx"
+    ),
     path(board + "calendar.ics", views.board_calendar, name="board-calendar"),
     path(board + "actions/export.csv", views.action_export_csv, name="action-export-csv"),
     path(board + "actions/export.xlsx", views.action_export_xlsx, name="action-export-xlsx"),

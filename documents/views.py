@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 from actions.filters import ActionFilter
 from actions.selectors import action_log, export_rows, log_updated_at
 from adoptboard.downloads import document_filename, download
-from meetings.models import Meeting
+from meetings.models import Meeting, MinutesVersion
 from meetings.permissions import board_for_user
 from meetings.views_registers import decision_filter, interest_filter
 
@@ -50,26 +50,62 @@ def meeting_agenda_pdf(request, slug, pk):
     )
 
 
-def _minutes_pack(request, slug, pk) -> data.MeetingPack:
+def _stored(version: MinutesVersion, kind: str, *, filename: str):
+    """A frozen minutes file, streamed from the storage through the one download helper."""
+    field = getattr(version, kind)
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404("The stored file of these minutes is missing.") from None
+    content_type, inline = (pdf.PDF, True) if kind == "pdf" else (word.DOCX, False)
+    return download(handle, content_type=content_type, filename=filename, inline=inline)
+
+
+def _minutes(request, slug, pk, kind: str, render):
+    """Approved minutes: the files frozen at their approval. Drafts: rendered now, with the log as it stands."""
     meeting = _meeting(request, slug, pk)
     if not meeting.board.access.may_see_minutes(meeting):
         # Draft minutes do not exist yet as far as a member can tell.
         raise Http404("No minutes for this meeting yet")
-    return data.meeting_pack(meeting)
+    name = document_filename(meeting.board, "minutes", kind, on=meeting.date)
+    if meeting.is_locked:
+        version = meeting.minutes_versions.order_by("-number").first()
+        # Minutes approved before versions were kept have none: they are rendered as before.
+        if version is not None:
+            return _stored(version, kind, filename=name)
+    content = render(data.meeting_pack(meeting))
+    if kind == "pdf":
+        return download(content, content_type=pdf.PDF, filename=name, inline=True)
+    return download(content, content_type=word.DOCX, filename=name)
 
 
 @require_safe
 def meeting_minutes_pdf(request, slug, pk):
-    pack = _minutes_pack(request, slug, pk)
-    name = document_filename(pack.board, "minutes", "pdf", on=pack.meeting.date)
-    return download(pdf.minutes_pdf(pack), content_type=pdf.PDF, filename=name, inline=True)
+    return _minutes(request, slug, pk, "pdf", pdf.minutes_pdf)
 
 
 @require_safe
 def meeting_minutes_docx(request, slug, pk):
-    pack = _minutes_pack(request, slug, pk)
-    name = document_filename(pack.board, "minutes", "docx", on=pack.meeting.date)
-    return download(word.minutes_docx(pack), content_type=word.DOCX, filename=name)
+    return _minutes(request, slug, pk, "docx", word.minutes_docx)
+
+
+def _minutes_version(request, slug, pk, version, kind: str):
+    """One approved version of a meeting's minutes: approved minutes were read by every member,
+    so each version stays downloadable to everyone who sees the board, after a reopening too."""
+    meeting = _meeting(request, slug, pk)
+    version = get_object_or_404(MinutesVersion.objects.filter(meeting=meeting), number=version)
+    name = document_filename(meeting.board, f"minutes-v{version.number}", kind, on=meeting.date)
+    return _stored(version, kind, filename=name)
+
+
+@require_safe
+def meeting_minutes_version_pdf(request, slug, pk, version):
+    return _minutes_version(request, slug, pk, version, "pdf")
+
+
+@require_safe
+def meeting_minutes_version_docx(request, slug, pk, version):
+    return _minutes_version(request, slug, pk, version, "docx")
 
 
 # --- The board's calendar feed ---------------------------------------------------------------

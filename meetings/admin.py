@@ -3,7 +3,18 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from adoptboard.concurrency import MovesVersionOn
 
-from .models import AgendaItem, Attendance, Board, Declaration, Meeting, Membership, Paper, Person, Topic
+from .models import (
+    AgendaItem,
+    Attendance,
+    Board,
+    Declaration,
+    Meeting,
+    Membership,
+    MinutesVersion,
+    Paper,
+    Person,
+    Topic,
+)
 from .services import decisions_sync
 
 
@@ -178,3 +189,22 @@ class TopicAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "description"]
     autocomplete_fields = ["proposed_by", "proposed_at", "scheduled_item"]
     list_select_related = ["board", "proposed_by", "scheduled_item"]
+
+
+@admin.register(MinutesVersion)
+class MinutesVersionAdmin(SimpleHistoryAdmin):
+    """Frozen approved minutes: made only by approving them in the app, never changed or deleted."""
+
+    list_display = ["meeting", "number", "approved_at", "approved_by"]
+    list_filter = ["meeting__board"]
+    list_select_related = ["meeting__board", "approved_by"]
+    readonly_fields = ["meeting", "number", "approved_at", "approved_by", "pdf", "docx", "pdf_sha256", "docx_sha256"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

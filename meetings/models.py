@@ -392,6 +392,58 @@ class Paper(models.Model):
         return reverse("meetings:paper-download", args=[item.meeting.board.slug, item.meeting_id, item.pk, self.pk])
 
 
+def minutes_upload_to(instance, filename):
+    return f"minutes/{instance.meeting.board.slug}/{instance.meeting_id}/{filename}"
+
+
+class MinutesVersion(models.Model):
+    """Approved minutes as they were printed at the approval: the PDF and Word files, frozen.
+
+    Made at each approval (meetings.services.minutes_approve; the documents app renders them):
+    version 1 at the first, version 2 after a reopening, and so on. Every later download of
+    approved minutes serves the stored files, whatever changes afterwards in the action log,
+    among the people or on the board.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="minutes_versions")
+    number = models.PositiveIntegerField()
+    approved_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # In the default storage, like papers; `.url` is the access-checked download view.
+    pdf = CheckedFileField(upload_to=minutes_upload_to, max_length=300, url_method="get_pdf_url")
+    docx = CheckedFileField(upload_to=minutes_upload_to, max_length=300, url_method="get_docx_url")
+    pdf_sha256 = models.CharField(max_length=64)
+    docx_sha256 = models.CharField(max_length=64)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="minutesversion_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="minutesversion_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"Minutes of {self.meeting}, version {self.number}"
+
+    def _url(self, name: str) -> str:
+        return reverse(
+            f"documents:meeting-minutes-version-{name}",
+            kwargs={"slug": self.meeting.board.slug, "pk": self.meeting_id, "version": self.number},
+        )
+
+    def get_pdf_url(self) -> str:
+        return self._url("pdf")
+
+    def get_docx_url(self) -> str:
+        return self._url("docx")
+
+    get_absolute_url = get_pdf_url
+
+
 class Topic(models.Model):
     """A proposed topic on a board's forward plan, until it is scheduled into a meeting."""
 

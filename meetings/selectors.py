@@ -4,7 +4,18 @@ from django.db.models import Max, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import AgendaItem, Attendance, Board, Decision, Declaration, Meeting, Membership, Paper, Person
+from .models import (
+    AgendaItem,
+    Attendance,
+    Board,
+    Decision,
+    Declaration,
+    Meeting,
+    Membership,
+    MinutesVersion,
+    Paper,
+    Person,
+)
 
 
 def upcoming_meetings(user, limit: int = 10):
@@ -139,4 +150,13 @@ def meeting_declarations(meeting) -> list[Declaration]:
         Declaration.objects.filter(meeting=meeting)
         .select_related("person", "item")
         .order_by("person__full_name", "person__initials", "none_declared", "pk")
+    )
+
+
+def minutes_versions(meeting):
+    """Every approved version of a meeting's minutes, newest first, with who approved it."""
+    return (
+        MinutesVersion.objects.filter(meeting=meeting)
+        .select_related("meeting__board", "approved_by__person")
+        .order_by("-number")
     )

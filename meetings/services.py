@@ -10,9 +10,9 @@ import re
 import zipfile
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -27,6 +27,7 @@ from .models import (
     Meeting,
     MeetingStatus,
     Membership,
+    MinutesVersion,
     Paper,
     Person,
     Purpose,
@@ -485,7 +486,12 @@ def _lock(meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def minutes_approve(*, meeting: Meeting, by) -> Meeting:
-    """Approve the minutes: the meeting and everything in it is locked from now on."""
+    """Approve the minutes: the meeting and everything in it is locked from now on, and the minutes
+    are frozen as printed now (a new MinutesVersion, its PDF and Word files stored).
+
+    The files are made by the `minutes_approved` signal's receiver (the documents app) in this
+    transaction: if they cannot be made, nothing is approved.
+    """
     locked = _lock(meeting)
     require(access_for(by, locked.board).may_approve, "Only the chair, vice chair or secretary may approve minutes.")
     if locked.is_locked:
@@ -496,7 +502,11 @@ def minutes_approve(*, meeting: Meeting, by) -> Meeting:
     locked.version += 1
     locked._change_reason = "Minutes approved"
     locked.save(update_fields=["status", "approved_at", "approved_by", "version"])
-    minutes_approved.send(sender=Meeting, meeting=locked, by=by)
+    number = (MinutesVersion.objects.filter(meeting=locked).aggregate(n=Max("number"))["n"] or 0) + 1
+    minutes_approved.send(sender=Meeting, meeting=locked, version=number, by=by)
+    if not MinutesVersion.objects.filter(meeting=locked, number=number).exists():
+        # Approved minutes without their frozen record would change with the log: never.
+        raise ImproperlyConfigured("Approving minutes needs the documents app to freeze them; nothing was approved.")
     return locked
 
 

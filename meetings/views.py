@@ -100,6 +100,7 @@ def meeting_page(request, slug, pk, *, status=200, bound=None):
         "items": items,
         "show_minutes": board.access.may_see_minutes(meeting),
         "reopenings": selectors.meeting_reopenings(meeting),
+        "minutes_versions": selectors.minutes_versions(meeting),
         "next_meeting": services.next_meeting_of(meeting),
     }
     if context["show_minutes"] and any(item.is_declarations for item in items):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from actions.models import Action
 from adoptboard.tests.test_shell import app_urls
 from conftest import make_person
-from meetings.models import Declaration, Meeting, Membership, Paper, Person, Role
+from meetings.models import Declaration, Meeting, Membership, MinutesVersion, Paper, Person, Role
 
 # "future" holds a secretary's seat on the board that starts tomorrow, "former" a chair's seat
 # that ended yesterday: neither is on the board today, so the board does not exist for them (404).
@@ -75,6 +75,9 @@ MATRIX = {
     "meeting-agenda-pdf": (READ, NOT_ALLOWED),
     "meeting-minutes-pdf": (READ, NOT_ALLOWED),
     "meeting-minutes-docx": (READ, NOT_ALLOWED),
+    # every approved version of the minutes (the Feb meeting has one, frozen before a reopening)
+    "meeting-minutes-version-pdf": (READ, NOT_ALLOWED),
+    "meeting-minutes-version-docx": (READ, NOT_ALLOWED),
     "paper-download": (READ, NOT_ALLOWED),
     "forward-plan": (READ, NOT_ALLOWED),
     "action-list": (READ, NOT_ALLOWED),
@@ -158,6 +161,9 @@ def world(demo_board, outsider):
     item = feb.items.get(position=2)
     paper = Paper(item=item, title="Annex A")
     paper.file.save("annex-a.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    version = MinutesVersion(meeting=feb, number=1, approved_at=timezone.now(), pdf_sha256="-", docx_sha256="-")
+    version.pdf.save("minutes-v1.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    version.docx.save("minutes-v1.docx", ContentFile(b"PK\x03\x04"), save=True)
     lorna = Person.objects.get(initials="LH")
     declaration = Declaration.objects.create(meeting=feb, person=lorna, item=item, interest="Trustee of PACT")
     users = {
@@ -177,6 +183,7 @@ def world(demo_board, outsider):
         "paper_pk": str(paper.pk),
         "topic_pk": str(demo_board.topics.first().pk),
         "number": "73",
+        "version": "1",
         "kind": "action",
         "person_pk": str(lorna.pk),
         "seat_pk": str(lorna.memberships.get(board=demo_board).pk),

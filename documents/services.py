@@ -1,0 +1,41 @@
+"""The documents the app keeps: approved minutes, frozen at their approval."""
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from meetings.models import Meeting, MinutesVersion
+
+from . import data, pdf, word
+
+
+@transaction.atomic
+def minutes_freeze(*, meeting: Meeting, version: int, by=None) -> MinutesVersion:
+    """Render the minutes of `meeting` as they stand now and store them as version `version`.
+
+    Called by meetings.services.minutes_approve (through the `minutes_approved` signal) inside the
+    approval's transaction, holding the meeting's row lock, with the meeting already approved: the
+    files say "Approved on …" and carry the action log and its "updated on" date as at this moment.
+    """
+    pack = data.meeting_pack(meeting)
+    pdf_bytes = pdf.minutes_pdf(pack)
+    docx_bytes = word.minutes_docx(pack)
+    stem = f"minutes-{meeting.date:%Y-%m-%d}-v{version}"
+    record = MinutesVersion(
+        meeting=meeting,
+        number=version,
+        approved_at=meeting.approved_at,
+        approved_by=by,
+        pdf_sha256=hashlib.sha256(pdf_bytes).hexdigest(),
+        docx_sha256=hashlib.sha256(docx_bytes).hexdigest(),
+    )
+    # The storage never overwrites: a name already taken (a rolled-back approval's files) gets a new one.
+    record.pdf.save(f"{stem}.pdf", ContentFile(pdf_bytes), save=False)
+    record.docx.save(f"{stem}.docx", ContentFile(docx_bytes), save=False)
+    record.save()
+    return record
+
+
+def on_minutes_approved(sender, *, meeting: Meeting, version: int, by=None, **kwargs) -> None:
+    minutes_freeze(meeting=meeting, version=version, by=by)
