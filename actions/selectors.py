@@ -190,6 +190,13 @@ def _update_is_before(meeting):
     ) | Q(meeting__isnull=True, created_at__lt=meeting.starts_at)
 
 
+def meeting_log_actions(meeting):
+    """The log a board's minutes print when they print only what the meeting dealt with
+    (Board.minutes_log MEETING): the review's actions plus those updated at the meeting."""
+    updated_here = ActionUpdate.objects.filter(meeting=meeting).values("action_id")
+    return _carry_forward(meeting, also=Q(pk__in=updated_here, issued_on__lte=meeting.date))
+
+
 def review_actions(meeting):
     """The carry-forward set of a meeting (DESIGN.md): the board's actions raised before it and still
     open when it began, plus those it raised — newest number first, with people prefetched.
@@ -199,6 +206,10 @@ def review_actions(meeting):
     update after it; failing that (no updates at all), the action's current status. So closing an
     action at this meeting keeps it on this meeting's review but drops it from the next one's.
     """
+    return _carry_forward(meeting)
+
+
+def _carry_forward(meeting, also: Q | None = None):
     before = _update_is_before(meeting)
     updates = ActionUpdate.objects.filter(action=OuterRef("pk"))
     status_at_start = Coalesce(
@@ -210,7 +221,7 @@ def review_actions(meeting):
         Action.objects.live()
         .filter(board_id=meeting.board_id)
         .annotate(status_at_start=status_at_start)
-        .filter(Q(meeting=meeting) | Q(issued_on__lt=meeting.date, status_at_start__in=OPEN_STATUSES))
+        .filter(Q(meeting=meeting) | Q(issued_on__lt=meeting.date, status_at_start__in=OPEN_STATUSES) | (also or Q()))
         .with_people()
         .order_by("-number")
     )

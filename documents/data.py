@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from actions.models import OPEN_STATUSES, Action, ActionUpdate
-from actions.selectors import log_updated_at
+from actions.selectors import log_updated_at, meeting_log_actions
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -19,7 +19,9 @@ from meetings.models import (
     Declaration,
     Meeting,
     Membership,
+    MinutesLog,
     Paper,
+    Person,
     Role,
     Topic,
 )
@@ -29,6 +31,45 @@ from meetings.services import item_start_times
 # actions. A longer log is cut to what the meeting dealt with (see meeting_pack): WeasyPrint lays
 # out 30-100 rows a second, and a board's 10,000 actions took 55 s, past any request timeout.
 MINUTES_FULL_LOG_MAX = 500
+
+# The action log's columns, the same in every document (PDF tables, the Word minutes).
+LOG_HEADERS = ("No.", "Action", "Responsible", "Date issued", "Status")
+
+# Seats whose role the documents print when the seat has no label of its own.
+ROLES_PRINTED = {Role.CHAIR: "Chair", Role.VICE_CHAIR: "Vice chair"}
+# Present and apologies list the officers first, as the board's own minutes do.
+ROLE_RANK = {Role.CHAIR: 0, Role.VICE_CHAIR: 1, Role.SECRETARY: 2}
+
+
+def fmt_date(d: datetime.date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def minutes_title(meeting: Meeting) -> str:
+    """The one title of a meeting's minutes: the PDF's heading and title, the Word file's heading and title."""
+    return f"Minutes: {fmt_date(meeting.date)}"
+
+
+def paragraphs(text: str) -> list[str]:
+    """Typed text as the paragraphs it was typed in: every line a paragraph, blank lines dropped."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def person_line(person: Person, seat: Membership | None = None) -> str:
+    """A person as the board's documents name them, e.g. "Lorna Hunt, VICE CHAIR (Service director, PACT)".
+
+    The seat's label ("CHAIR Milton Keynes"), or the chair's and vice chair's role, follows the
+    name; the role title and organisation go in brackets, the organisation left out where the
+    title or label already says it ("SESLIP consultant", "CHAIR Milton Keynes").
+    """
+    role = ""
+    if seat is not None:
+        role = seat.role_label.strip() or ROLES_PRINTED.get(seat.role, "")
+    title, organisation = person.job_title.strip(), person.organisation.strip()
+    if organisation and organisation.lower() in f"{title} {role}".lower():
+        organisation = ""
+    details = ", ".join(x for x in (title, organisation) if x)
+    return f"{person}{', ' + role if role else ''}{f' ({details})' if details else ''}"
 
 
 @dataclass
@@ -42,6 +83,23 @@ class ScheduledItem:
     actions: list[Action]
     # The item's rows of the decisions register, in order (empty on the agenda).
     decisions: list[Decision] = field(default_factory=list)
+
+    @property
+    def lead(self) -> str:
+        """Who leads the item, as the documents name them: the person, or the free text."""
+        return str(self.item.lead) if self.item.lead_id else self.item.lead_text
+
+    @property
+    def purpose(self) -> str:
+        return self.item.get_purpose_display()
+
+    @property
+    def description(self) -> list[str]:
+        return paragraphs(self.item.description)
+
+    @property
+    def notes(self) -> list[str]:
+        return paragraphs(self.item.notes)
 
 
 @dataclass
@@ -59,11 +117,23 @@ class MeetingPack:
     # How many actions the whole log held, when `action_log` is cut to the meeting's (see MINUTES_FULL_LOG_MAX).
     log_total: int | None
     log_updated_on: datetime.date | None
+    # Board.minutes_log: the whole log, or what the meeting dealt with.
+    log_scope: str
     topics: list[Topic]
     upcoming: list[Meeting]
     # Declarations of interest, by person (the minutes only).
     declarations: list[Declaration] = field(default_factory=list)
     generated_on: datetime.date = field(default_factory=timezone.localdate)
+
+    @property
+    def title(self) -> str:
+        return minutes_title(self.meeting)
+
+    @property
+    def log_scope_note(self) -> str:
+        if self.log_scope == MinutesLog.MEETING:
+            return "The actions open at this meeting, and those raised or updated at it."
+        return ""
 
     @property
     def declarations_under_item(self) -> bool:
@@ -96,15 +166,31 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
     attendances = list(
         meeting.attendances.select_related("person", "deputising_for").order_by("person__full_name", "person__initials")
     )
-    officers = list(
+    seats = list(
         Membership.objects.current(meeting.date)
-        .filter(board=board, role__in=[Role.CHAIR, Role.VICE_CHAIR, Role.SECRETARY])
+        .filter(board=board)
         .select_related("person")
-        .order_by("role", "person__full_name")
+        .order_by("role", "person__full_name", "pk")
     )
+    seat_of = {}
+    for seat in seats:
+        # Someone with two seats at once is printed with the higher one.
+        held = seat_of.get(seat.person_id)
+        if held is None or ROLE_RANK.get(seat.role, 9) < ROLE_RANK.get(held.role, 9):
+            seat_of[seat.person_id] = seat
     # Chair, vice chair, then support, as the seed's agenda names them.
-    rank = {Role.CHAIR: 0, Role.VICE_CHAIR: 1, Role.SECRETARY: 2}
-    officers.sort(key=lambda m: rank[m.role])
+    officers = sorted((m for m in seats if m.role in ROLE_RANK), key=lambda m: (ROLE_RANK[m.role], m.person.full_name))
+    for a in attendances:
+        a.seat = seat_of.get(a.person_id)
+        a.line = person_line(a.person, a.seat)
+        if a.deputising_for_id:
+            a.line += f", attending for {a.deputising_for}"
+        if a.note:
+            a.line += f" ({a.note})"
+    by_rank = sorted(
+        attendances,
+        key=lambda a: (ROLE_RANK.get(a.seat.role, 9) if a.seat else 9, a.person.full_name, a.person.initials),
+    )
     items = list(
         AgendaItem.objects.live()
         .filter(meeting=meeting)
@@ -128,7 +214,11 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
     # The log as it stands for this meeting: nothing raised after it.
     log_qs = board_actions.filter(issued_on__lte=meeting.date).with_people().order_by("-number")
     log_total = None
-    if with_log:
+    if with_log and board.minutes_log == MinutesLog.MEETING:
+        # What the meeting dealt with: the actions open when it began, and those raised or updated at it.
+        log = list(meeting_log_actions(meeting))
+        open_before = [a for a in log if a.is_open and a.meeting_id != meeting.pk]
+    elif with_log:
         if (total := log_qs.count()) > MINUTES_FULL_LOG_MAX:
             # What the meeting dealt with: the actions still open, and those raised or updated at it.
             updated_here = ActionUpdate.objects.filter(meeting=meeting).values("action_id")
@@ -147,8 +237,8 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
         board=board,
         meeting=meeting,
         officers=officers,
-        present=[a for a in attendances if a.status == AttendanceStatus.PRESENT and not a.is_guest],
-        apologies=[a for a in attendances if a.status == AttendanceStatus.APOLOGIES],
+        present=[a for a in by_rank if a.status == AttendanceStatus.PRESENT and not a.is_guest],
+        apologies=[a for a in by_rank if a.status == AttendanceStatus.APOLOGIES],
         invited=[a for a in attendances if a.status == AttendanceStatus.INVITED and not a.is_guest],
         guests=[
             a for a in attendances if a.is_guest and a.status in (AttendanceStatus.PRESENT, AttendanceStatus.INVITED)
@@ -177,6 +267,7 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
         action_log=log,
         log_total=log_total,
         log_updated_on=timezone.localtime(updated).date() if updated else None,
+        log_scope=board.minutes_log,
         topics=list(
             Topic.objects.filter(board=board, scheduled_item__isnull=True)
             .filter(Q(proposed_on__lte=meeting.date) | Q(proposed_at=meeting))

@@ -405,7 +405,7 @@ def test_it_writes_minutes_in_word_with_real_headings_and_a_real_action_table(cl
         ("Heading 2", "Item 4: Any other business"),
         ("Heading 2", "Future agenda items"),
         ("Heading 2", "Upcoming meetings"),
-        ("Heading 1", "Action log"),
+        ("Heading 2", "Action log"),
     ]
     body = [p.text for p in document.paragraphs]
     assert "Jo Okafor (Surrey), attending for Mary Member" in body
@@ -413,7 +413,7 @@ def test_it_writes_minutes_in_word_with_real_headings_and_a_real_action_table(cl
     assert any(t.startswith("This action log was updated on ") for t in body)
     [table] = document.tables
     rows = [[c.text for c in row.cells] for row in table.rows]
-    assert rows[0] == ["Action", "Text", "Responsible", "Date issued", "Status"]
+    assert rows[0] == ["No.", "Action", "Responsible", "Date issued", "Status"]
     assert rows[1:] == [
         [
             str(meeting.raised_action.number),

@@ -80,7 +80,13 @@ class Command(BaseCommand):
             )
             people[p["initials"]] = person
             if p["role"]:
-                Membership.objects.get_or_create(board=board, person=person, since=None, defaults={"role": p["role"]})
+                # How the board's own minutes print the seat: "Dr Mac Heath (CHAIR Milton Keynes)".
+                Membership.objects.get_or_create(
+                    board=board,
+                    person=person,
+                    since=None,
+                    defaults={"role": p["role"], "role_label": p.get("role_label", "")},
+                )
 
         m = data["meeting"]
         feb = Meeting.objects.create(
