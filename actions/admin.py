@@ -3,6 +3,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from adoptboard.concurrency import MovesVersionOn
+from meetings.admin import LockedWhenApproved, MeetingWritesChecked
 
 from .models import Action, ActionUpdate, Responsibility
 from .services import allocate_action_number
@@ -14,7 +15,9 @@ class ResponsibilityInline(admin.TabularInline):
     autocomplete_fields = ["person"]
 
 
-class ActionUpdateInline(admin.TabularInline):
+class ActionUpdateInline(MeetingWritesChecked, admin.TabularInline):
+    """An update recorded "at" a meeting is part of its record: not at an approved one, added or changed."""
+
     model = ActionUpdate
     extra = 0
     fields = ["created_at", "meeting", "status_before", "status_after", "note", "created_by"]
@@ -26,7 +29,11 @@ class ActionUpdateInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(MovesVersionOn, SimpleHistoryAdmin):
+class ActionAdmin(MeetingWritesChecked, MovesVersionOn, SimpleHistoryAdmin):
+    # An action raised at an approved meeting stays editable (its status moves on, as on its page);
+    # it cannot be raised at, or moved to, an approved meeting or one of its items.
+    all_touched = False
+
     list_display = ["number", "short_text", "board", "issued_on", "status", "whole_board", "removed_at"]
     list_display_links = ["number", "short_text"]
     list_filter = ["board", "status", "whole_board"]
@@ -55,7 +62,7 @@ class ActionAdmin(MovesVersionOn, SimpleHistoryAdmin):
 
 
 @admin.register(ActionUpdate)
-class ActionUpdateAdmin(SimpleHistoryAdmin):
+class ActionUpdateAdmin(LockedWhenApproved, SimpleHistoryAdmin):
     list_display = ["action", "created_at", "meeting", "status_before", "status_after", "created_by"]
     list_filter = ["status_after", "action__board"]
     search_fields = ["note", "action__text"]

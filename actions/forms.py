@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from adoptboard.fields import IdChoiceField, IdMultipleChoiceField, VersionField
 from adoptboard.forms import InlineFormHelper
 from meetings.forms import people_choices
-from meetings.models import Person
+from meetings.models import MeetingStatus, Person
 
 from .models import Action, ActionUpdate, Status
 from .selectors import people_known_to
@@ -98,7 +98,10 @@ class ActionUpdateForm(forms.ModelForm):
         )
         super().__init__(*args, **kwargs)
         self.fields["status_after"].choices = Status.choices
-        self.fields["meeting"].queryset = action.board.meetings.order_by("-date", "-start_time")
+        # Approved minutes are locked: an update cannot be recorded "at" their meeting.
+        self.fields["meeting"].queryset = action.board.meetings.exclude(status=MeetingStatus.APPROVED).order_by(
+            "-date", "-start_time"
+        )
         self.fields["meeting"].required = False
         self.fields["meeting"].empty_label = "Between meetings"
         self.fields["meeting"].label_from_instance = lambda m: f"{m.date:%-d %B %Y}"

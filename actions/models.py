@@ -106,6 +106,13 @@ class Action(models.Model):
     def get_absolute_url(self):
         return reverse("actions:action-detail", kwargs={"slug": self.board.slug, "number": self.number})
 
+    def meetings_touched(self) -> list[Meeting]:
+        """Raised at a meeting (or one of its items): part of that meeting's minutes."""
+        meetings = [self.meeting] if self.meeting_id else []
+        if self.agenda_item_id and self.agenda_item.meeting_id != self.meeting_id:
+            meetings.append(self.agenda_item.meeting)
+        return meetings
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
@@ -175,6 +182,10 @@ class ActionUpdate(models.Model):
 
     def __str__(self):
         return f"Update on action {self.action.number}: {self.get_status_before_display()} → {self.get_status_after_display()}"
+
+    def meetings_touched(self) -> list[Meeting]:
+        """Recorded "at" a meeting: part of that meeting's record."""
+        return [self.meeting] if self.meeting_id else []
 
 
 class DroppedActionLine(models.Model):

@@ -1,4 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from adoptboard.concurrency import MovesVersionOn
@@ -15,11 +18,121 @@ from .models import (
     Person,
     Topic,
 )
-from .services import decisions_sync
+from .services import MEETING_LOCKED_MESSAGE, decisions_sync, lock_meeting_for_edit
 
 
-class LockedWhenApproved:
-    """Approved minutes are immutable in the admin too, until the chair reopens them in the app."""
+def _touched(obj) -> dict[int, Meeting]:
+    """The meetings whose record `obj` is part of (its `meetings_touched()`), by id."""
+    touched = getattr(obj, "meetings_touched", None)
+    if touched is None:  # a row that is no part of a meeting's record (who answers for an action)
+        return {}
+    try:
+        return {m.pk: m for m in touched() if m is not None and m.pk}
+    except ObjectDoesNotExist:  # a required relation not chosen yet: the form says so itself
+        return {}
+
+
+class MeetingWritesChecked:
+    """Admin writes follow the app's rule: nothing lands on a meeting whose minutes are approved.
+
+    A form that would put a row on an approved meeting (an add page, or a row moved there) is
+    refused with the app's message; the save takes the meeting's row lock (lock_meeting_for_edit)
+    inside the admin's transaction, so a save racing an approval lands before it or is refused.
+    The model says which meetings a row belongs to (`meetings_touched()`).
+    """
+
+    # True: every meeting a row touches, before and after the change, must be open (rows that are
+    # part of a meeting's record). False: only the meetings it newly touches (an action raised at
+    # an approved meeting stays editable, as on its page; it cannot be moved onto one).
+    all_touched = True
+
+    def meetings_to_lock(self, obj, *, original=None) -> list[Meeting]:
+        after = _touched(obj)
+        before = _touched(original) if original is not None else {}
+        if self.all_touched:
+            chosen = {**before, **after}
+        else:
+            chosen = {pk: m for pk, m in after.items() if pk not in before}
+        return [chosen[pk] for pk in sorted(chosen)]
+
+    def _original(self, obj):
+        model = type(obj)
+        return model._default_manager.filter(pk=obj.pk).first() if obj.pk else None
+
+    def _lock(self, obj) -> None:
+        for meeting in self.meetings_to_lock(obj, original=self._original(obj)):
+            lock_meeting_for_edit(meeting)
+
+    def _refusing_locked(self, form_class):
+        admin_ = self
+
+        class RefusingLocked(form_class):
+            def _post_clean(self):
+                super()._post_clean()  # the instance now holds the submitted values
+                if self.instance.pk and not self.has_changed():
+                    return  # an inline row left as it was
+                original = admin_._original(self.instance)
+                if any(m.is_locked for m in admin_.meetings_to_lock(self.instance, original=original)):
+                    self.add_error(None, ValidationError(MEETING_LOCKED_MESSAGE, code="locked"))
+
+        RefusingLocked.__name__ = form_class.__name__
+        return RefusingLocked
+
+    def get_form(self, request, obj=None, **kwargs):
+        return self._refusing_locked(super().get_form(request, obj, **kwargs))
+
+    def get_formset(self, request, obj=None, **kwargs):  # as an inline
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = self._refusing_locked(formset.form)
+        return formset
+
+    def save_model(self, request, obj, form, change):
+        self._lock(obj)
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        self._lock(obj)
+        super().delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            if inline_form.instance.pk or inline_form.has_changed():
+                self._lock(inline_form.instance)
+        super().save_formset(request, form, formset, change)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self._lock(obj)
+            super().delete_queryset(request, queryset)
+
+    def _refused(self, request, exc: ValidationError):
+        # Raised by a lock inside the admin's transaction, which has rolled back: nothing was written.
+        self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except ValidationError as exc:
+            return self._refused(request, exc)
+
+    def delete_view(self, request, *args, **kwargs):
+        try:
+            return super().delete_view(request, *args, **kwargs)
+        except ValidationError as exc:
+            return self._refused(request, exc)
+
+    def changelist_view(self, request, *args, **kwargs):
+        try:
+            return super().changelist_view(request, *args, **kwargs)
+        except ValidationError as exc:
+            return self._refused(request, exc)
+
+
+class LockedWhenApproved(MeetingWritesChecked):
+    """Approved minutes are immutable in the admin too, until the chair reopens them in the app:
+    the rows of an approved meeting are read-only, and nothing is added to it."""
 
     meeting_path: str = "meeting"
 

@@ -268,6 +268,10 @@ class Meeting(models.Model):
         """Approved minutes may not change until the chair reopens them."""
         return self.status == MeetingStatus.APPROVED
 
+    def meetings_touched(self) -> list["Meeting"]:
+        """The meetings whose record a write to this row changes (see meetings.admin.LockedWhenApproved)."""
+        return [self] if self.pk else []
+
 
 class AttendanceStatus(models.TextChoices):
     INVITED = "invited", "Invited"
@@ -300,6 +304,9 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.person}: {self.get_status_display()}"
+
+    def meetings_touched(self) -> list[Meeting]:
+        return [self.meeting] if self.meeting_id else []
 
 
 class Purpose(models.TextChoices):
@@ -361,6 +368,9 @@ class AgendaItem(models.Model):
         """The standing item "Declarations of interest": the minutes print the declarations under it."""
         return self.title.strip().casefold().startswith(("declarations of interest", "declaration of interest"))
 
+    def meetings_touched(self) -> list[Meeting]:
+        return [self.meeting] if self.meeting_id else []
+
 
 def paper_upload_to(instance, filename):
     return f"papers/{instance.item.meeting.board.slug}/{instance.item.meeting_id}/{filename}"
@@ -390,6 +400,9 @@ class Paper(models.Model):
         """The access-checked download: the only way a paper leaves the app."""
         item = self.item
         return reverse("meetings:paper-download", args=[item.meeting.board.slug, item.meeting_id, item.pk, self.pk])
+
+    def meetings_touched(self) -> list[Meeting]:
+        return [self.item.meeting] if self.item_id else []
 
 
 def minutes_upload_to(instance, filename):
@@ -534,3 +547,6 @@ class Declaration(models.Model):
 
     def get_absolute_url(self):
         return reverse("meetings:meeting-declarations", kwargs={"slug": self.meeting.board.slug, "pk": self.meeting_id})
+
+    def meetings_touched(self) -> list[Meeting]:
+        return [self.meeting] if self.meeting_id else []
