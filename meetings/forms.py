@@ -210,6 +210,16 @@ class TopicScheduleForm(forms.Form):
         self.helper.form_show_labels = False
 
 
+class ApproveForm(forms.Form):
+    """The second step of approving minutes: the secretary has seen what approval does."""
+
+    confirm = forms.BooleanField(
+        widget=forms.HiddenInput,
+        initial=True,
+        error_messages={"required": "Approving locks the meeting: confirm it with the button on this page."},
+    )
+
+
 class ReopenForm(forms.Form):
     reason = forms.CharField(max_length=90, label="Why reopen the approved minutes?")
 

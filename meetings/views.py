@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from actions import selectors as action_selectors
 from actions.forms import RaiseActionForm
@@ -436,9 +436,38 @@ def _minutes_step(request, slug, pk, service, success: str):
     return redirect(meeting)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def meeting_approve(request, slug, pk):
-    return _minutes_step(request, slug, pk, services.minutes_approve, "Minutes approved. The meeting is now locked.")
+    """Approve the minutes, in two steps that need no JavaScript: this page says what approval does
+    (locks the meeting, stores the minutes as they print now), its button confirms."""
+    board = board_for_user(request.user, slug, edit=True)
+    meeting = _meeting(board, pk)
+    if meeting.is_locked:
+        messages.info(request, "These minutes are already approved.")
+        return redirect(meeting)
+    status = 200
+    if request.method == "POST":
+        form = forms.ApproveForm(request.POST)
+        if form.is_valid():
+            try:
+                services.minutes_approve(meeting=meeting, by=request.user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request, "Minutes approved. The meeting is now locked, and the minutes are kept as printed today."
+                )
+            return redirect(meeting)
+        status = 400
+    else:
+        form = forms.ApproveForm()
+    context = {
+        "board": board,
+        "meeting": meeting,
+        "form": form,
+        "next_version": meeting.minutes_versions.count() + 1,
+    }
+    return render(request, "meetings/meeting_approve.html", context, status=status)
 
 
 @require_POST

@@ -116,7 +116,8 @@ MATRIX = {
     "item-move": (NOT_ALLOWED, write(302)),
     "item-remove": (NOT_ALLOWED, write(302)),
     "item-defer": (NOT_ALLOWED, write(302)),
-    "meeting-approve": (NOT_ALLOWED, write(302)),
+    # a confirmation page; a POST without its confirmation approves nothing (400)
+    "meeting-approve": (EDIT_PAGE, write(400)),
     # the demo's Feb minutes are already circulated: editors are told so (a message and a redirect)
     "meeting-circulate": (NOT_ALLOWED, write(302)),
     "action-remove": (NOT_ALLOWED, write(302)),

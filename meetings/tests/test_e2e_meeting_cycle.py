@@ -141,8 +141,12 @@ def test_it_runs_a_meeting_cycle_as_the_secretary(page, live_server, demo_board,
 
     # Approve April's minutes: the meeting locks and edits are refused.
     page.goto(f"{base}{april.get_absolute_url()}")
-    page.get_by_role("button", name="Approve minutes").click()
+    page.get_by_role("link", name="Approve minutes…").click()
+    expect(page.get_by_role("heading", name=re.compile("^Approve the minutes of"))).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Approve and lock the minutes").click()
     expect(page.locator(".alert-success")).to_contain_text("Minutes approved")
+    expect(page.get_by_test_id("minutes-versions")).to_contain_text("Version 1")
     expect(page.get_by_test_id("meeting-status")).to_have_text("Minutes approved")
     expect(page.get_by_role("button", name="Save attendance")).to_have_count(0)
     expect(page.get_by_role("button", name=re.compile("^Save minutes"))).to_have_count(0)

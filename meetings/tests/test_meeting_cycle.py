@@ -60,7 +60,6 @@ def write_urls(meeting, item):
         url("item-minutes", meeting, **it),
         url("item-raise-action", meeting, **it),
         url("paper-add", meeting, **it),
-        url("meeting-approve", meeting),
         url("meeting-reopen", meeting),
         reverse("meetings:topic-add", kwargs={"slug": meeting.board.slug}),
     ]
@@ -369,7 +368,7 @@ def test_it_refuses_an_action_without_text_or_responsible(client, secretary, mee
 
 def test_it_approves_minutes_and_then_refuses_edits(client, secretary, meeting, item):
     login(client, secretary)
-    assert client.post(url("meeting-approve", meeting)).status_code == 302
+    assert client.post(url("meeting-approve", meeting), {"confirm": "True"}).status_code == 302
     meeting.refresh_from_db()
     assert meeting.is_locked and meeting.approved_by == secretary
     prefix = f"minutes-{item.pk}"
@@ -420,7 +419,8 @@ def test_the_chair_vice_chair_or_secretary_may_reopen_and_the_reason_is_recorded
 
 def test_it_refuses_a_member_to_approve(client, member, meeting):
     login(client, member)
-    assert client.post(url("meeting-approve", meeting)).status_code == 403
+    assert client.get(url("meeting-approve", meeting)).status_code == 403
+    assert client.post(url("meeting-approve", meeting), {"confirm": "True"}).status_code == 403
     meeting.refresh_from_db()
     assert not meeting.is_locked
 
@@ -513,3 +513,29 @@ def test_it_edits_the_meeting_details_and_refuses_a_stale_or_locked_edit(client,
     assert "approved and locked" in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.place == "Reading"
+
+
+def test_approving_asks_for_confirmation_on_a_page_that_needs_no_javascript(client, chair, member, meeting):
+    login(client, chair)
+    page = client.get(url("meeting-detail", meeting)).content.decode()
+    # The meeting page links to the confirmation step; no form approves in one click.
+    assert f'href="{url("meeting-approve", meeting)}"' in page
+    assert f'action="{url("meeting-approve", meeting)}"' not in page
+    confirm = client.get(url("meeting-approve", meeting))
+    assert confirm.status_code == 200
+    body = confirm.content.decode()
+    assert "Approve and lock the minutes" in body and "version 1" in body
+    # A POST without the confirmation approves nothing.
+    refused = client.post(url("meeting-approve", meeting))
+    assert refused.status_code == 400 and "confirm it with the button" in refused.content.decode()
+    meeting.refresh_from_db()
+    assert not meeting.is_locked
+    assert client.post(url("meeting-approve", meeting), {"confirm": "True"}).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.is_locked and meeting.approved_by == chair
+    # Approved: the confirmation page sends back to the meeting; reopening is offered to editors only.
+    assert client.get(url("meeting-approve", meeting)).status_code == 302
+    assert "Reopen the minutes" in client.get(url("meeting-detail", meeting)).content.decode()
+    login(client, member)
+    page = client.get(url("meeting-detail", meeting)).content.decode()
+    assert "Reopen the minutes" not in page and "Approve minutes" not in page
