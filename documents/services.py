@@ -4,6 +4,7 @@ import hashlib
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from meetings.models import Meeting, MinutesVersion
 
@@ -25,7 +26,8 @@ def minutes_freeze(*, meeting: Meeting, version: int, by=None) -> MinutesVersion
     record = MinutesVersion(
         meeting=meeting,
         number=version,
-        approved_at=meeting.approved_at,
+        # Meetings approved by hand long ago may have no date: the freezing's is the best there is.
+        approved_at=meeting.approved_at or timezone.now(),
         approved_by=by,
         pdf_sha256=hashlib.sha256(pdf_bytes).hexdigest(),
         docx_sha256=hashlib.sha256(docx_bytes).hexdigest(),

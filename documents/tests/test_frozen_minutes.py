@@ -146,3 +146,19 @@ def test_a_second_approval_without_a_reopening_is_refused_and_makes_no_version(s
     with pytest.raises(ValidationError):
         services.minutes_approve(meeting=meeting, by=secretary)
     assert MinutesVersion.objects.filter(meeting=meeting).count() == 1
+
+
+def test_minutes_approved_before_versions_were_kept_are_frozen_by_a_command(client, member, meeting):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.APPROVED, approved_at=timezone.now())
+    out = io.StringIO()
+    call_command("freeze_approved_minutes", stdout=out)
+    # This meeting, and the earlier one the fixture approved by hand (without a date).
+    assert "Froze the minutes of 2 approved meetings." in out.getvalue()
+    version = MinutesVersion.objects.get(meeting=meeting)
+    client.force_login(member)
+    assert hashlib.sha256(download(client, meeting)[0]).hexdigest() == version.pdf_sha256
+    call_command("freeze_approved_minutes", stdout=out)
+    assert MinutesVersion.objects.filter(meeting=meeting).count() == 1
