@@ -96,6 +96,10 @@ def test_approved_minutes_download_the_same_bytes_whatever_changes_afterwards(cl
     assert 'filename="test-alb-minutes-v1-2024-07-17.pdf"' in v1_pdf["Content-Disposition"]
     assert client.get(url("meeting-minutes-version-pdf", meeting, version=3)).status_code == 404
 
+    # The review page says its statuses are today's and points to the approved minutes.
+    review = client.get(reverse("actions:meeting-review", kwargs={"slug": meeting.board.slug, "pk": meeting.pk}))
+    assert "as it stood at the approval" in review.content.decode()
+
     # The meeting page lists both versions, each with its two files.
     page = client.get(url("meeting-detail", meeting)).content.decode()
     for v in (1, 2):
