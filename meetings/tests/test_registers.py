@@ -325,13 +325,15 @@ def test_the_minutes_word_file_prints_decisions_and_declarations(client, secreta
     text = _docx_text(client.get(reverse("documents:meeting-minutes-docx", args=[board.slug, minuted.pk])).content)
     lines = text.splitlines()
     at = lines.index("Item 1: Declarations of interest")
-    assert lines[at + 1 : at + 4] == [
+    # Under each heading: the item's lead and purpose line (as in the PDF), then what was minuted.
+    assert lines[at + 1 : at + 3] == ["Information", "No notes recorded."]
+    assert lines[at + 3 : at + 6] == [
         "Colin Chair (CC): none declared",
         "Mary Member (MM): item 4, Action log review: Named on action 12",
         "Sally Secretary (SS): none declared",
     ]
     review = lines.index("Item 4: Action log review")
-    assert lines[review + 1 : review + 5] == [
+    assert lines[review + 2 : review + 6] == [
         "The log was reviewed.",
         "Decisions:",
         "The Board agreed to close action 12.",
