@@ -146,7 +146,7 @@ def test_a_worker_sends_the_agenda_minutes_and_reminders_once_each(client, setti
         assert not list(message.iter_attachments())  # link only
 
     # Approving the last meeting's minutes: members get a link, the people named get their actions.
-    client.post(reverse("meetings:meeting-approve", args=[world.board.slug, world.last.pk]))
+    client.post(reverse("meetings:meeting-approve", args=[world.board.slug, world.last.pk]), {"confirm": "True"})
     settled(expected=5 + 4 + 2)
     approved = with_subject(smtp_server, f"{BOARD}: approved minutes of the meeting on {world.last.date:%-d %B %Y}")
     assert recipients(approved) == ["colin@example.org", "mary@example.org", "quentin@example.org", "sally@example.org"]

@@ -134,7 +134,7 @@ def test_circulated_minutes_reach_current_members_and_actions_their_people(
     # Approval: the approved minutes go out; the actions were sent already.
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("meetings:meeting-approve", args=[world.board.slug, world.last.pk]))
+        client.post(reverse("meetings:meeting-approve", args=[world.board.slug, world.last.pk]), {"confirm": "True"})
     assert (
         sorted(m.subject for m in mail.outbox)
         == ["Test Region Adoption Leadership Board: approved minutes of the meeting on 3 November 2026"] * 4
@@ -176,7 +176,7 @@ def test_minutes_text_only_where_the_board_allows_it(client, django_capture_on_c
     world.board.save()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("meetings:meeting-approve", args=[world.board.slug, world.last.pk]))
+        client.post(reverse("meetings:meeting-approve", args=[world.board.slug, world.last.pk]), {"confirm": "True"})
     message = to("mary@example.org")[0]
     assert "Numbers are up by a third." in message.body and "Decisions: Carry on." in message.body
     assert "Numbers are up by a third." in html(message)
