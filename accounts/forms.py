@@ -1,5 +1,6 @@
 """Forms of the account pages: Django's password forms drawn the app's way (crispy)."""
 
+from django import forms
 from django.contrib.auth import forms as auth_forms
 
 from adoptboard.forms import InlineFormHelper
@@ -30,3 +31,17 @@ class InvitationForm(CrispyMixin, auth_forms.SetPasswordForm):
         super().__init__(user, *args, **kwargs)
         self.fields["new_password1"].label = "Choose a password"
         self.fields["new_password2"].label = "The same password again"
+
+
+class CodeForm(CrispyMixin, forms.Form):
+    """A code from the authenticator app, or (except when setting the app up) a recovery code."""
+
+    code = forms.CharField(max_length=40, strip=True)
+
+    def __init__(self, *args, setup: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.label = "The six-digit code your app shows" if setup else "Code from your authenticator app"
+        if not setup:
+            field.help_text = "Lost your phone? Enter one of your recovery codes instead."
+        field.widget.attrs.update(autocomplete="one-time-code", inputmode="text" if not setup else "numeric")

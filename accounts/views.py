@@ -17,17 +17,28 @@ from django.views.decorators.http import require_POST, require_safe
 from meetings import selectors as meeting_selectors
 from meetings.permissions import board_for_user
 
-from . import selectors, services
-from .forms import InvitationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from . import selectors, services, services_two_factor
+from .forms import CodeForm, InvitationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 
 
 @require_safe
 def account(request):
-    """Who the user is, the boards they sit on (and in which role), their password.
+    """Who the user is, the boards they sit on (and in which role), their password, their email
+    reminders (the template's tag) and two-factor login."""
+    return account_page(request)
 
-    Issue 14 (email notifications) adds the user's reminder choices here; issue 17 two-factor login.
-    """
-    return render(request, "accounts/account.html", {"seats": selectors.account_seats(request.user)})
+
+def account_page(request, *, disable_form=None, status: int = 200):
+    user = request.user
+    two_factor_on = services_two_factor.has_two_factor(user)
+    context = {
+        "seats": selectors.account_seats(user),
+        "two_factor_on": two_factor_on,
+        "two_factor_required": services_two_factor.required_because(user),
+        "recovery_codes_left": services_two_factor.recovery_codes_left(user) if two_factor_on else 0,
+        "disable_form": disable_form or CodeForm(),
+    }
+    return render(request, "accounts/account.html", context, status=status)
 
 
 class BadInputIs400:

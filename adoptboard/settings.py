@@ -187,6 +187,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # Two-factor login (accounts.two_factor): an authenticator app's codes, and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # The domain, in the order its dependencies run: actions build on meetings, documents on both.
     "meetings",
     "actions",
@@ -211,7 +215,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # user.is_verified(): this session gave a second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Staff without a second factor, and officers sent to set one up (accounts.middleware).
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -440,6 +448,15 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", "1")
+
+# Two-factor login (README "Two-factor login"). Staff must give a code on every page, the admin
+# too, whenever DEBUG is off; a board can ask the same of its chair, vice chair and secretary.
+# (Read here, once: Django's test runner turns settings.DEBUG off whatever the environment says.)
+TWO_FACTOR_FOR_STAFF = not DEBUG
+OTP_TOTP_ISSUER = "AdoptBoard"
+# Wrong codes in a row make the next try wait 1, 2, 4, 8... seconds (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,22 @@ from django.http import Http404
 from .models import EDITOR_ROLES, Board, MeetingStatus, Membership
 
 EDIT_REFUSED = "Only the board's chair, vice chair or secretary may do this."
+TWO_FACTOR_REFUSED = "This board asks its chair, vice chair and secretary to use two-factor login."
+
+
+class TwoFactorRequired(PermissionDenied):
+    """An officer of a board that requires two-factor login, in a session that gave no second factor.
+
+    A 403 to anything that does not know better; the accounts app's middleware sends the user to
+    set two-factor login up (or to give a code) instead.
+    """
+
+
+def is_verified(user) -> bool:
+    """Did this session give a second factor? django-otp's OTPMiddleware puts `is_verified` on the
+    request's user; a user from anywhere else (a service, a command) has given none."""
+    check = getattr(user, "is_verified", None)
+    return bool(check and check())
 
 
 @dataclass(frozen=True)
@@ -27,6 +43,9 @@ class Access:
     is_member: bool
     # A current seat as chair, vice chair or secretary.
     is_editor: bool
+    # An officer of a board that requires two-factor login, without it in this session: may read,
+    # may not edit until they have given a code (Board.require_two_factor).
+    two_factor_missing: bool = False
 
     @property
     def person(self):
@@ -35,7 +54,7 @@ class Access:
     @property
     def can_edit(self) -> bool:
         """Run the board: meetings, attendance, agenda, minutes, actions, forward plan, people."""
-        return self.is_staff or self.is_editor
+        return (self.is_staff or self.is_editor) and not self.two_factor_missing
 
     @property
     def may_approve(self) -> bool:
@@ -47,7 +66,8 @@ class Access:
 
     def may_see_minutes(self, meeting) -> bool:
         """Editors see draft minutes; members once they are circulated, or once approved."""
-        return self.can_edit or meeting.minutes_circulated_at is not None or meeting.is_locked
+        # Reading: an officer still to give a second factor reads what they would edit.
+        return self.is_staff or self.is_editor or meeting.minutes_circulated_at is not None or meeting.is_locked
 
     def minutes_visible(self, prefix: str = "meeting__") -> Q:
         """`may_see_minutes` as a filter, for lists drawn from many meetings' minutes (the decisions
@@ -93,8 +113,14 @@ def board_for_user(user, slug: str, *, edit: bool = False) -> Board:
         raise Http404("No such board") from None
     # Anyone but staff sees the board only through a current seat (BoardQuerySet.for_user).
     board.access = Access(
-        user=user, is_staff=user.is_staff, is_member=not user.is_staff or board.is_seated, is_editor=board.is_editor
+        user=user,
+        is_staff=user.is_staff,
+        is_member=not user.is_staff or board.is_seated,
+        is_editor=board.is_editor,
+        two_factor_missing=board.require_two_factor and board.is_editor and not is_verified(user),
     )
+    if edit and board.access.two_factor_missing:
+        raise TwoFactorRequired(TWO_FACTOR_REFUSED)
     if edit and not board.access.can_edit:
         raise PermissionDenied(EDIT_REFUSED)
     return board

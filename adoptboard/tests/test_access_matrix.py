@@ -52,6 +52,14 @@ MATRIX = {
     "logout": (NOT_ALLOWED, ("login",) * 8),
     "account": (MY_PAGE, NOT_ALLOWED),
     "password-change": (MY_PAGE, ("login", 400, 400, 400, 400, 400, 400, 400)),
+    # Two-factor login: set-up (an empty code: 400), the recovery codes (shown once, right after the
+    # set-up: otherwise back to the account page), turning it off (an empty code: 400).
+    "two-factor-setup": (MY_PAGE, ("login", 400, 400, 400, 400, 400, 400, 400)),
+    "two-factor-codes": (("login", 302, 302, 302, 302, 302, 302, 302), NOT_ALLOWED),
+    "two-factor-disable": (NOT_ALLOWED, ("login", 400, 400, 400, 400, 400, 400, 400)),
+    # The code after the password: without a password just given it has nothing to ask (400), and
+    # sends a logged-in user on.
+    "login-code": ((400, 302, 302, 302, 302, 302, 302, 302), (400, 302, 302, 302, 302, 302, 302, 302)),
     # Password resets and invitations: for people who cannot log in. The sample link is no good (400).
     "password-reset": (public(200), public(400)),
     "password-reset-done": (public(200), public(405)),

@@ -53,6 +53,7 @@ def sample_path(route: str) -> str:
 # For people who cannot log in (yet): logging in, resetting a password, accepting an invitation.
 PUBLIC_ROUTES = {
     "accounts/login/",
+    "accounts/login/code/",
     "accounts/password-reset/",
     "accounts/password-reset/sent/",
     "accounts/reset/<uidb64>/<token>/",
