@@ -9,7 +9,6 @@ code page, when the user has an authenticator but this session gave no code).
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -18,12 +17,12 @@ from meetings.permissions import TwoFactorRequired, is_verified
 from . import services_two_factor as two_factor
 
 
-def send_to_two_factor(request, reason: str):
+def send_to_two_factor(request):
     user = request.user
     query = urlencode({"next": request.get_full_path()})
     if two_factor.has_two_factor(user):
         return redirect(reverse("accounts:login-code") + "?" + query)
-    messages.info(request, f"{reason} Set it up to carry on.")
+    # The set-up page says why (services_two_factor.required_because).
     return redirect(reverse("accounts:two-factor-setup") + "?" + query)
 
 
@@ -39,10 +38,10 @@ class TwoFactorMiddleware:
             return None
         user = request.user
         if settings.TWO_FACTOR_FOR_STAFF and user.is_authenticated and user.is_staff and not is_verified(user):
-            return send_to_two_factor(request, "Staff always use two-factor login.")
+            return send_to_two_factor(request)
         return None
 
     def process_exception(self, request, exception):
         if isinstance(exception, TwoFactorRequired) and request.user.is_authenticated:
-            return send_to_two_factor(request, str(exception))
+            return send_to_two_factor(request)
         return None

@@ -136,7 +136,7 @@ def login_code(request):
 
 def _qr_svg(url: str) -> str:
     """The otpauth link as an inline SVG (no image request, nothing for the CSP to allow)."""
-    return segno.make(url, error="m").svg_inline(scale=4, title="QR code for your authenticator app")
+    return segno.make(url, error="m").svg_inline(scale=4, light="white", title="QR code for your authenticator app")
 
 
 @two_factor_exempt

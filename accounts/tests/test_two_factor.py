@@ -146,8 +146,9 @@ def test_a_board_that_requires_it_sends_its_officers_to_set_it_up_before_any_edi
     board.save()
     settings_url = reverse("meetings:board-settings", args=[board.slug])
     client.force_login(secretary)
-    # Reading is allowed; editing is not until two-factor login is set up.
-    assert client.get(board.get_absolute_url()).status_code == 200
+    # Reading is allowed, with a word on what is missing; editing is not until it is set up.
+    read = client.get(board.get_absolute_url())
+    assert read.status_code == 200 and 'data-testid="two-factor-needed"' in read.content.decode()
     response = client.get(settings_url)
     assert response.status_code == 302
     assert response["Location"] == f"{SETUP}?next=%2Fboards%2F{board.slug}%2Fsettings%2F"
@@ -157,6 +158,7 @@ def test_a_board_that_requires_it_sends_its_officers_to_set_it_up_before_any_edi
     done = client.post(response["Location"], {"code": code_for(secret), "next": settings_url})
     assert client.get(done["Location"]).content.decode().count("<li>") >= 10
     assert client.get(settings_url).status_code == 200
+    assert "two-factor-needed" not in client.get(board.get_absolute_url()).content.decode()
     # It cannot be turned off while the board requires it.
     refused = client.post(reverse("accounts:two-factor-disable"), {"code": "whatever"})
     assert refused.status_code == 400 and "It stays on while this holds" in refused.content.decode()
