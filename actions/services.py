@@ -525,7 +525,27 @@ def action_remove(*, action: Action, by=None) -> None:
         raise ValidationError(f"Action {action.number} was already removed.", code="already_removed")
     action.removed_at = timezone.now()
     action.version += 1
+    action._change_reason = "Removed"
+    if by is not None:
+        action._history_user = by
     action.save(update_fields=["removed_at", "version", "updated_at"])
+
+
+@transaction.atomic
+def action_restore(*, action: Action, by=None) -> Action:
+    """Put a removed action back on the log under its own number (never handed out again, so free)."""
+    # The action's row, locked: a restore racing another restore or an edit goes one after the other.
+    locked = Action.objects.select_for_update().get(pk=action.pk)
+    if locked.removed_at is None:
+        raise ValidationError(f"Action {locked.number} is on the log already.", code="not_removed")
+    locked.removed_at = None
+    locked.version += 1
+    locked._change_reason = "Restored"
+    if by is not None:
+        locked._history_user = by
+    locked.save(update_fields=["removed_at", "version", "updated_at"])
+    action.removed_at, action.version = None, locked.version
+    return locked
 
 
 # --- Actions from "Action:" lines of the minutes ------------------------------------------------

@@ -57,6 +57,11 @@ class Access:
         return (self.is_staff or self.is_editor) and not self.two_factor_missing
 
     @property
+    def may_restore(self) -> bool:
+        """Put a removed agenda item or action back (the board's history page)."""
+        return self.can_edit
+
+    @property
     def may_approve(self) -> bool:
         return self.can_edit
 

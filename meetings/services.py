@@ -311,8 +311,28 @@ def item_remove(*, item: AgendaItem) -> None:
     """Take an item off the agenda; it keeps its record and history (soft delete)."""
     lock_meeting_for_edit(item.meeting)
     item.removed_at = timezone.now()
+    item._change_reason = "Removed"
     item.save(update_fields=["removed_at"])
     _renumber(list(item.meeting.items.live().order_by("position", "pk")))
+
+
+@transaction.atomic
+def item_restore(*, item: AgendaItem, by=None) -> AgendaItem:
+    """Put a removed item back on its agenda under the number it had (the items from there on move
+    down one). Refused, like any edit, when the meeting's minutes are approved."""
+    lock_meeting_for_edit(item.meeting)
+    removed_at = AgendaItem.objects.filter(pk=item.pk).values_list("removed_at", flat=True).get()
+    if removed_at is None:
+        raise ValidationError(f"“{item.title}” is on the agenda already.", code="not_removed")
+    live = list(item.meeting.items.live().order_by("position", "pk"))
+    at = min(max(item.position - 1, 0), len(live))
+    item.removed_at = None
+    item._change_reason = "Restored"
+    if by is not None:
+        item._history_user = by
+    item.save(update_fields=["removed_at"])
+    _renumber(live[:at] + [item] + live[at:])
+    return item
 
 
 @transaction.atomic

@@ -50,7 +50,11 @@ urlpatterns += [
 from . import views_history  # noqa: E402
 
 urlpatterns += [
+    path("boards/<slug:slug>/history/", views_history.board_history, name="board-history"),
     path("boards/<slug:slug>/history/<slug:kind>/<id:pk>/", views_history.object_history, name="object-history"),
+    path(
+        "boards/<slug:slug>/history/<slug:kind>/<id:pk>/restore/", views_history.object_restore, name="object-restore"
+    ),
 ]
 
 # The registers the minutes feed, and a meeting's declarations of interest.

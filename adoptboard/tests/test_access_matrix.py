@@ -103,6 +103,7 @@ MATRIX = {
     "action-edit": (EDIT_PAGE, write(400)),
     "action-import": (EDIT_PAGE, write(400)),
     "object-history": (EDIT_PAGE, NOT_ALLOWED),
+    "board-history": (EDIT_PAGE, NOT_ALLOWED),
     "board-settings": (EDIT_PAGE, write(400)),
     "person-edit": (EDIT_PAGE, write(400)),
     # editors' POST-only changes
@@ -129,6 +130,8 @@ MATRIX = {
     # the demo's Feb minutes are already circulated: editors are told so (a message and a redirect)
     "meeting-circulate": (NOT_ALLOWED, write(302)),
     "action-remove": (NOT_ALLOWED, write(302)),
+    # action 73 is on the log: there is no removed action of that id to restore (404)
+    "object-restore": (NOT_ALLOWED, write(404)),
     # the Feb meeting is not approved: there is nothing to reopen
     "meeting-reopen": (NOT_ALLOWED, write(400)),
     # the registers the minutes feed (rows from minutes the user may see), and their downloads
@@ -234,7 +237,7 @@ def test_every_url_answers_every_role_as_the_matrix_says(client, world):
     users, kwargs, kwargs_history = world
     wrong, checked = [], 0
     for name, route in sorted(url_names()):
-        path = fill(route, kwargs_history if name == "object-history" else kwargs)
+        path = fill(route, kwargs_history if name in ("object-history", "object-restore") else kwargs)
         for method, expected_row in zip(("get", "post"), MATRIX[name]):
             for role, expected in zip(ROLES, expected_row):
                 actual = status_of(client, users[role], method, path)
