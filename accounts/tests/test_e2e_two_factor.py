@@ -21,9 +21,7 @@ def app_code(secret_text: str) -> str:
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_the_secretary_is_sent_to_set_up_two_factor_login_and_then_logs_in_with_a_code(
-    page, live_server, demo_board, screenshot
-):
+def test_the_secretary_is_sent_to_set_up_two_factor_login_and_then_logs_in_with_a_code(page, live_server, demo_board):
     base = live_server.url
     page.set_default_timeout(10_000)
     csp_errors = []
@@ -47,7 +45,6 @@ def test_the_secretary_is_sent_to_set_up_two_factor_login_and_then_logs_in_with_
     )
     expect(page.get_by_test_id("qr-code").locator("svg")).to_be_visible()
     assert_accessible(page)
-    screenshot(page, "two-factor-setup.png")
     secret = page.get_by_test_id("secret").inner_text()
     page.get_by_label("The six-digit code your app shows").fill(app_code(secret))
     page.get_by_role("button", name="Turn on two-factor login").click()
