@@ -187,10 +187,6 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
-    # Two-factor login (accounts.two_factor): an authenticator app's codes, and recovery codes.
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
     # The domain, in the order its dependencies run: actions build on meetings, documents on both.
     "meetings",
     "actions",
@@ -204,6 +200,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Email: agendas, minutes, action reminders, sent in the background.
     "notifications",
+    # Two-factor login (accounts.services_two_factor): an authenticator app's codes, recovery codes.
+    # After the domain, so what names the tables of an installation (restore's refusal) names the boards first.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
