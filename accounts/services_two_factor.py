@@ -75,9 +75,11 @@ def required_because(user) -> str:
 def _check_code_shape(code: str) -> str:
     code = re.sub(r"[\s-]", "", code or "").lower()
     if not code:
-        raise ValidationError({"code": "Enter the six-digit code from your app, or a recovery code."}, code="empty")
+        raise ValidationError(
+            {"code": ValidationError("Enter the six-digit code from your app, or a recovery code.", code="empty")}
+        )
     if len(code) > 16:
-        raise ValidationError({"code": CODE_WRONG}, code="wrong")
+        raise ValidationError({"code": ValidationError(CODE_WRONG, code="wrong")})
     return code
 
 
@@ -94,7 +96,7 @@ def two_factor_enable(*, user, secret: str, code: str) -> tuple[TOTPDevice, list
     totp = TOTP(key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time()
     if not code.isdigit() or not totp.verify(int(code), device.tolerance):
-        raise ValidationError({"code": CODE_WRONG}, code="wrong")
+        raise ValidationError({"code": ValidationError(CODE_WRONG, code="wrong")})
     # The code that confirmed the app cannot also log in (django-otp refuses t <= last_t).
     device.last_t = totp.t()
     # The user's row, locked: two set-ups racing end with one authenticator.
@@ -127,7 +129,7 @@ def two_factor_verify(*, user, code: str) -> Device | None:
             return None
         allowed, _ = device.verify_is_allowed()
         if not allowed:
-            raise ValidationError({"code": CODE_WAIT}, code="throttled")
+            raise ValidationError({"code": ValidationError(CODE_WAIT, code="throttled")})
         if device.verify_token(code):
             return device
     return None
@@ -139,7 +141,7 @@ def two_factor_disable(*, user, code: str) -> None:
     if reason := required_because(user):
         raise ValidationError(f"{reason} It cannot be turned off.", code="required")
     if two_factor_verify(user=user, code=code) is None:
-        raise ValidationError({"code": CODE_WRONG}, code="wrong")
+        raise ValidationError({"code": ValidationError(CODE_WRONG, code="wrong")})
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
