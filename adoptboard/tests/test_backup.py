@@ -272,7 +272,7 @@ def test_restore_refuses_an_archive_of_other_migrations_and_says_what_to_do(arch
         call_command("restore", newer)
     older = rewrite(archive, tmp_path / "older.tar.gz", with_migrations(lambda m: m["actions"].pop()))
     with pytest.raises(
-        CommandError, match=r"migrate only as far as the archive — python manage.py migrate actions 0003"
+        CommandError, match=r"migrate only as far as the archive — python manage.py migrate actions \d{4}_"
     ):
         call_command("restore", older)
     assert not Board.objects.exists() and not fresh_media.exists()
