@@ -77,7 +77,7 @@ class Access:
     def minutes_visible(self, prefix: str = "meeting__") -> Q:
         """`may_see_minutes` as a filter, for lists drawn from many meetings' minutes (the decisions
         and interests registers): `prefix` leads from the rows to their meeting."""
-        if self.can_edit:
+        if self.is_staff or self.is_editor:
             return Q()
         return Q(**{f"{prefix}minutes_circulated_at__isnull": False}) | Q(**{f"{prefix}status": MeetingStatus.APPROVED})
 
