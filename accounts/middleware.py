@@ -6,11 +6,12 @@ raises TwoFactorRequired, and this middleware turns it into a visit to the set-u
 code page, when the user has an authenticator but this session gave no code).
 """
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from meetings.permissions import TwoFactorRequired, is_verified
 
@@ -19,7 +20,14 @@ from . import services_two_factor as two_factor
 
 def send_to_two_factor(request):
     user = request.user
-    query = urlencode({"next": request.get_full_path()})
+    # Back where they were: the page itself, or for a form's post (which a redirect cannot repeat) the
+    # page the form was on.
+    back = request.get_full_path()
+    if request.method not in ("GET", "HEAD"):
+        referer = request.META.get("HTTP_REFERER", "")
+        safe = url_has_allowed_host_and_scheme(referer, {request.get_host()}, require_https=request.is_secure())
+        back = urlsplit(referer)._replace(scheme="", netloc="").geturl() if referer and safe else "/"
+    query = urlencode({"next": back})
     if two_factor.has_two_factor(user):
         return redirect(reverse("accounts:login-code") + "?" + query)
     # The set-up page says why (services_two_factor.required_because).

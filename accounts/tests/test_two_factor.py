@@ -210,3 +210,19 @@ def test_required_because_names_the_board_for_each_officer(board, role):
     board.save()
     user = make_person("o", "Olive Officer", "OO", board=board, role=role)
     assert board.name in two_factor.required_because(user)
+
+
+def test_an_officer_without_it_changes_nothing_on_a_board_that_requires_it(client, board, secretary):
+    from actions.models import Action
+    from actions.services import action_raise
+
+    board.require_two_factor = True
+    board.save()
+    action = action_raise(board=board, text="Write to the DfE", whole_board=True)
+    client.force_login(secretary)
+    page = f"http://testserver{action.get_absolute_url()}"
+    response = client.post(reverse("actions:action-remove", args=[board.slug, action.number]), HTTP_REFERER=page)
+    # To the set-up, then back to the page the button was on (a post cannot be repeated by a redirect).
+    assert response.status_code == 302
+    assert response["Location"] == f"{SETUP}?next=%2Fboards%2F{board.slug}%2Factions%2F{action.number}%2F"
+    assert Action.objects.get(pk=action.pk).removed_at is None
