@@ -71,12 +71,18 @@ def _url_fetcher():
     return StaticOnlyFetcher(fail_on_errors=False)
 
 
-def html_to_pdf(html: str) -> bytes:
+# A document bound into the board pack drops its own "Page 2 of 5": the pack stamps one continuous
+# number on every page instead (documents/pack.py).
+IN_PACK_CSS = "@page { @bottom-right { content: none !important; } }"
+
+
+def html_to_pdf(html: str, *, in_pack: bool = False) -> bytes:
     # Imported here: loading WeasyPrint costs half a second, which no other page should pay.
     import weasyprint
 
     document = weasyprint.HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=_url_fetcher())
-    return document.write_pdf()
+    stylesheets = [weasyprint.CSS(string=IN_PACK_CSS)] if in_pack else None
+    return document.write_pdf(stylesheets=stylesheets)
 
 
 def agenda_html(pack: MeetingPack) -> str:
@@ -110,7 +116,20 @@ def action_log_pdf(
 
     `total` is how many actions matched when `actions` holds only the first of them.
     """
-    html = render_to_string(
+    return html_to_pdf(
+        action_log_html(board=board, actions=actions, updated_on=updated_on, filters=filters, total=total)
+    )
+
+
+def action_log_html(
+    *,
+    board: Board,
+    actions,
+    updated_on: datetime.date | None,
+    filters: list[tuple[str, str]] | None = None,
+    total: int | None = None,
+) -> str:
+    return render_to_string(
         "documents/action_log.html",
         {
             "board": board,
@@ -121,4 +140,3 @@ def action_log_pdf(
             "generated_on": timezone.localdate(),
         },
     )
-    return html_to_pdf(html)

@@ -9,6 +9,7 @@ meeting = board + "meetings/<id:pk>/"
 
 urlpatterns = [
     path(meeting + "agenda.pdf", views.meeting_agenda_pdf, name="meeting-agenda-pdf"),
+    path(meeting + "pack.pdf", views.meeting_pack_pdf, name="meeting-pack-pdf"),
     path(meeting + "minutes.pdf", views.meeting_minutes_pdf, name="meeting-minutes-pdf"),
     path(meeting + "minutes.docx", views.meeting_minutes_docx, name="meeting-minutes-docx"),
     path(meeting + "minutes/v<id:version>.pdf", views.meeting_minutes_version_pdf, name="meeting-minutes-version-pdf"),

@@ -27,6 +27,7 @@ from meetings.permissions import board_for_user
 from meetings.views_registers import decision_filter, interest_filter
 
 from . import calendar, data, pdf, sheets, word
+from .pack import pack_file
 
 ACTION_LOG_PDF_MAX_ROWS = 500
 
@@ -48,6 +49,16 @@ def meeting_agenda_pdf(request, slug, pk):
         filename=document_filename(meeting.board, "agenda", "pdf", on=meeting.date),
         inline=True,
     )
+
+
+@require_safe
+def meeting_pack_pdf(request, slug, pk):
+    """The board pack: whoever may download the agenda may download the pack (it prints only minutes
+    every member may read), so it is built once for everyone and kept until something in it changes."""
+    meeting = _meeting(request, slug, pk)
+    handle = pack_file(meeting, base_url=request.build_absolute_uri("/"))
+    name = document_filename(meeting.board, "board-pack", "pdf", on=meeting.date)
+    return download(handle, content_type=pdf.PDF, filename=name, inline=True)
 
 
 def _stored(version: MinutesVersion, kind: str, *, filename: str):

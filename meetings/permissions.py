@@ -72,7 +72,7 @@ class Access:
     def may_see_minutes(self, meeting) -> bool:
         """Editors see draft minutes; members once they are circulated, or once approved."""
         # Reading: an officer still to give a second factor reads what they would edit.
-        return self.is_staff or self.is_editor or meeting.minutes_circulated_at is not None or meeting.is_locked
+        return self.is_staff or self.is_editor or minutes_released(meeting)
 
     def minutes_visible(self, prefix: str = "meeting__") -> Q:
         """`may_see_minutes` as a filter, for lists drawn from many meetings' minutes (the decisions
@@ -92,6 +92,12 @@ class Access:
         if person is None or not self.is_member:
             return False
         return action.whole_board or any(p.pk == person.pk for p in action.people)
+
+
+def minutes_released(meeting) -> bool:
+    """Every member may read these minutes: circulated, or approved. Documents that are the same for
+    everyone on the board (the board pack) print only released minutes."""
+    return meeting.minutes_circulated_at is not None or meeting.is_locked
 
 
 def _seat(user):

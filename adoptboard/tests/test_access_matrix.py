@@ -81,6 +81,8 @@ MATRIX = {
     "meeting-detail": (READ, NOT_ALLOWED),
     "meeting-agenda": (READ, NOT_ALLOWED),
     "meeting-agenda-pdf": (READ, NOT_ALLOWED),
+    # the pack holds a broken paper here ("annex-a.pdf" is not a whole PDF): listed, never a 500
+    "meeting-pack-pdf": (READ, NOT_ALLOWED),
     "meeting-minutes-pdf": (READ, NOT_ALLOWED),
     "meeting-minutes-docx": (READ, NOT_ALLOWED),
     # every approved version of the minutes (the Feb meeting has one, frozen before a reopening)

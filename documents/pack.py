@@ -1,0 +1,398 @@
+"""The board pack: one PDF of everything the chair circulates before a meeting.
+
+A cover and a contents page with page numbers; the agenda; the last meeting's minutes; the open
+action log; then every PDF paper in agenda order. One bookmark per section and per item, and one
+continuous page number stamped on every page (the app's own documents drop their "Page 2 of 5"
+in the pack). Word and Excel papers are listed with a link to download them, not converted; a PDF
+paper that cannot be read (damaged, or locked by a password) is listed as not included.
+
+Built with pypdf over the app's WeasyPrint documents into a temporary file, then kept in the
+default storage under a hash of everything the pack holds: the next request for an unchanged pack
+is served from there, and any change (an item, a paper, a minute, an action, a name) makes a new
+hash, so a new pack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import OPEN_STATUSES
+from actions.selectors import action_log, log_updated_at
+from meetings.models import Meeting, Paper
+from meetings.permissions import minutes_released
+
+from . import data, pdf
+
+logger = logging.getLogger(__name__)
+
+# Part of every pack's hash: change it when the pack's layout changes, so stored packs are rebuilt.
+PACK_FORMAT = "pack-1"
+OPEN_LOG_MAX_ROWS = 500
+STAMP_FONT_SIZE = 8
+STAMP_FROM_BOTTOM_PT = 16
+# Helvetica's widths (per 1000 units of font size) for the characters a stamp uses, to centre it.
+_HELVETICA = {" ": 278, "P": 667, "a": 556, "c": 500, "k": 500, "p": 556, "g": 556, "e": 556, "o": 556, "f": 278}
+
+KINDS = {".pdf": "pdf", ".doc": "Word", ".docx": "Word", ".xls": "Excel", ".xlsx": "Excel"}
+
+
+@dataclass
+class PackPaper:
+    paper: Paper
+    kind: str  # "pdf", "Word" or "Excel"
+    url: str
+    problem: str = ""  # why a PDF paper is not in the pack
+    pages: int = 0
+    first_page: int = 0  # in the pack, from 1
+
+    @property
+    def included(self) -> bool:
+        return self.kind == "pdf" and not self.problem and self.pages > 0
+
+
+@dataclass
+class PackItem:
+    number: int
+    title: str
+    papers: list[PackPaper]
+    first_page: int = 0
+
+
+@dataclass
+class Section:
+    """One of the pack's own documents (agenda, minutes, action log), or a line saying why it is absent."""
+
+    key: str
+    title: str
+    html: str = ""
+    note: str = ""
+    pages: int = 0
+    first_page: int = 0
+
+
+@dataclass
+class PackSources:
+    """Everything a meeting's pack holds, gathered without rendering any PDF: enough to name the pack."""
+
+    board: object
+    meeting: Meeting
+    agenda: data.MeetingPack
+    sections: list[Section]
+    items: list[PackItem]
+    base_url: str
+    generated_on: object = field(default_factory=timezone.localdate)
+    front_pages: int = 0
+    total_pages: int = 0
+
+    def digest(self) -> str:
+        """A hash of everything in the pack: the same for the same contents, new for any change."""
+        h = hashlib.sha256()
+
+        def put(*values):
+            for value in values:
+                h.update(str(value).encode())
+                h.update(b"\0")
+
+        put(PACK_FORMAT, self.base_url, self.board.name, self.meeting.pk, self.generated_on)
+        for s in self.sections:
+            put(s.key, s.title, s.note, hashlib.sha256(s.html.encode()).hexdigest())
+        for item in self.items:
+            put("item", item.number, item.title)
+            for p in item.papers:
+                put("paper", p.paper.pk, p.paper.title, p.paper.file.name, p.paper.uploaded_at.isoformat(), p.kind)
+        return h.hexdigest()
+
+
+def last_meeting(meeting: Meeting) -> Meeting | None:
+    """The board's meeting before this one."""
+    return (
+        Meeting.objects.filter(board=meeting.board)
+        .filter(Q(date__lt=meeting.date) | Q(date=meeting.date, start_time__lt=meeting.start_time))
+        .order_by("-date", "-start_time")
+        .first()
+    )
+
+
+def last_minutes(meeting: Meeting) -> Section:
+    """The previous meeting's minutes, as HTML for the pack, when every member may read them.
+
+    The pack is the same for everyone on the board, so draft minutes that members may not see yet
+    are left out with a note.
+    """
+    previous = last_meeting(meeting)
+    if previous is None:
+        return Section("minutes", "Minutes of the last meeting", note="This is the board's first meeting.")
+    previous.board = meeting.board
+    title = f"Minutes of the meeting on {previous.date:%-d %B %Y}"
+    if not minutes_released(previous):
+        return Section("minutes", title, note="Not circulated yet.")
+    return Section("minutes", title, html=pdf.minutes_html(data.meeting_pack(previous)))
+
+
+def open_log(board) -> Section:
+    actions = list(action_log(board).filter(status__in=OPEN_STATUSES)[: OPEN_LOG_MAX_ROWS + 1])
+    total = len(actions)
+    if total > OPEN_LOG_MAX_ROWS:
+        total = action_log(board).filter(status__in=OPEN_STATUSES).count()
+    updated = log_updated_at(board)
+    html = pdf.action_log_html(
+        board=board,
+        actions=actions[:OPEN_LOG_MAX_ROWS],
+        updated_on=timezone.localtime(updated).date() if updated else None,
+        filters=[("Status", "open or in progress")],
+        total=total,
+    )
+    return Section("actions", "Open actions", html=html)
+
+
+def pack_sources(meeting: Meeting, *, base_url: str) -> PackSources:
+    board = meeting.board
+    agenda = data.meeting_pack(meeting, with_log=False)
+    root = base_url.rstrip("/")
+    items = []
+    for s in agenda.items:
+        papers = []
+        for paper in s.papers:
+            extension = "." + paper.file.name.rsplit(".", 1)[-1].lower() if "." in paper.file.name else ""
+            url = root + reverse("meetings:paper-download", args=[board.slug, meeting.pk, s.item.pk, paper.pk])
+            papers.append(PackPaper(paper=paper, kind=KINDS.get(extension, "file"), url=url))
+        items.append(PackItem(number=s.number, title=s.item.title, papers=papers))
+    sections = [
+        Section("agenda", "Agenda", html=pdf.agenda_html(agenda)),
+        last_minutes(meeting),
+        open_log(board),
+    ]
+    return PackSources(board=board, meeting=meeting, agenda=agenda, sections=sections, items=items, base_url=base_url)
+
+
+# --- Building ----------------------------------------------------------------------------------
+
+
+def _add_paper(writer, paper: PackPaper) -> None:
+    """Append a PDF paper's pages, read through the storage; on any failure note why and add nothing."""
+    from pypdf import PasswordType, PdfReader
+
+    start = len(writer.pages)
+    try:
+        with paper.paper.file.storage.open(paper.paper.file.name, "rb") as handle:
+            reader = PdfReader(handle)
+            # A PDF locked only against editing opens with the empty password, as in any viewer.
+            if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+                paper.problem = "it is protected by a password"
+                return
+            for page in reader.pages:
+                writer.add_page(page)
+    except FileNotFoundError:
+        paper.problem = "the file is missing"
+    except Exception:  # pypdf raises many kinds of error on a damaged file
+        logger.warning("Paper %s left out of the board pack: unreadable PDF", paper.paper.pk, exc_info=True)
+        paper.problem = "the file is damaged or is not a PDF"
+    else:
+        paper.pages = len(writer.pages) - start
+        if not paper.pages:
+            paper.problem = "it has no pages"
+        return
+    # Pages added before the failure leave again.
+    while len(writer.pages) > start:
+        del writer.pages[-1]
+    paper.pages = 0
+
+
+def _page_count(content: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(content)).pages)
+
+
+def _number_pages(sources: PackSources, front_pages: int) -> None:
+    page = front_pages + 1
+    for s in sources.sections:
+        s.first_page = page if s.pages else 0
+        page += s.pages
+    agenda_page = sources.sections[0].first_page
+    for item in sources.items:
+        item.first_page = 0
+        for p in item.papers:
+            if p.included:
+                p.first_page = page
+                item.first_page = item.first_page or page
+                page += p.pages
+        item.first_page = item.first_page or agenda_page
+    sources.front_pages = front_pages
+    sources.total_pages = page - 1
+
+
+def front_html(sources: PackSources) -> str:
+    return render_to_string(
+        "documents/pack_front.html",
+        {
+            "pack": sources.agenda,
+            "board": sources.board,
+            "meeting": sources.meeting,
+            "sources": sources,
+            "sections": sources.sections,
+            "items": sources.items,
+        },
+    )
+
+
+def _front_matter(sources: PackSources) -> bytes:
+    """Cover and contents. The contents' numbers depend on their own length: render until it holds."""
+    front_pages = 2
+    for _ in range(5):
+        _number_pages(sources, front_pages)
+        content = pdf.html_to_pdf(front_html(sources), in_pack=True)
+        pages = _page_count(content)
+        if pages == front_pages:
+            return content
+        front_pages = pages
+    raise RuntimeError("The pack's contents would not settle on a page count")
+
+
+def _text_width(text: str, size: float) -> float:
+    return sum(_HELVETICA.get(c, 556) for c in text) * size / 1000
+
+
+def _stamp(page, text: str) -> None:
+    """Write `text` centred at the foot of the page, over whatever is there, with merge_page."""
+    from pypdf import PageObject
+    from pypdf.generic import ContentStream, DictionaryObject, NameObject
+
+    if page.get("/Rotate", 0) % 360:
+        # Put the rotation into the content, so "the foot of the page" is where a reader sees it.
+        page.transfer_rotation_to_content()
+    box = page.mediabox
+    x = float(box.left) + (float(box.width) - _text_width(text, STAMP_FONT_SIZE)) / 2
+    y = float(box.bottom) + STAMP_FROM_BOTTOM_PT
+    overlay = PageObject.create_blank_page(width=float(box.right), height=float(box.top))
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        }
+    )
+    overlay[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/PackStamp"): font})}
+    )
+    stream = ContentStream(None, None)
+    stream.set_data(
+        f"BT /PackStamp {STAMP_FONT_SIZE} Tf 0.29 0.33 0.38 rg {x:.2f} {y:.2f} Td ({text}) Tj ET".encode("ascii")
+    )
+    overlay.replace_contents(stream)
+    page.merge_page(overlay)
+
+
+def stamp_text(number: int, total: int) -> str:
+    return f"Pack page {number} of {total}"
+
+
+def build(sources: PackSources, out: IO[bytes]) -> None:
+    """Write the pack for `sources` to `out`."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    # The papers first, each read once from the storage: the contents need their page counts, and
+    # the front matter goes in before them afterwards.
+    for item in sources.items:
+        for paper in item.papers:
+            if paper.kind == "pdf":
+                _add_paper(writer, paper)
+    own = []
+    for s in sources.sections:
+        if s.html:
+            content = pdf.html_to_pdf(s.html, in_pack=True)
+            s.pages = _page_count(content)
+            own.append(content)
+    front = _front_matter(sources)
+    at = 0
+    for content in [front, *own]:
+        for page in PdfReader(io.BytesIO(content)).pages:
+            writer.insert_page(page, at)
+            at += 1
+    del own, front
+
+    # Bookmarks: a section each, then every item (at its first paper, or the agenda), its papers under it.
+    writer.add_outline_item(title="Cover", page_number=0)
+    writer.add_outline_item(title="Contents", page_number=1)
+    for s in sources.sections:
+        if s.pages:
+            writer.add_outline_item(title=s.title, page_number=s.first_page - 1)
+    if sources.items:
+        first = sources.items[0].first_page
+        papers = writer.add_outline_item(title="Items and papers", page_number=first - 1)
+        for item in sources.items:
+            parent = writer.add_outline_item(
+                title=f"Item {item.number}: {item.title}", page_number=item.first_page - 1, parent=papers
+            )
+            for p in item.papers:
+                if p.included:
+                    writer.add_outline_item(title=p.paper.title, page_number=p.first_page - 1, parent=parent)
+
+    total = len(writer.pages)
+    for number, page in enumerate(writer.pages, start=1):
+        try:
+            _stamp(page, stamp_text(number, total))
+        except Exception:  # a damaged page keeps its content, unnumbered
+            logger.warning("Page %s of a board pack could not be numbered", number, exc_info=True)
+        # merge_page leaves the page's content uncompressed; pack it again.
+        page.compress_content_streams()
+    writer.add_metadata({"/Title": f"Board pack: {sources.board.name}, {sources.meeting.date:%-d %B %Y}"})
+    writer.write(out)
+
+
+# --- Serving, from the store when nothing has changed --------------------------------------------
+
+
+def stored_name(sources: PackSources) -> str:
+    return f"packs/{sources.board.slug}/{sources.meeting.pk}/{sources.digest()}.pdf"
+
+
+def pack_file(meeting: Meeting, *, base_url: str) -> IO[bytes]:
+    """An open file of the meeting's pack: the stored one if nothing in it changed, else built now."""
+    sources = pack_sources(meeting, base_url=base_url)
+    name = stored_name(sources)
+    storage = default_storage
+    if storage.exists(name):
+        return storage.open(name, "rb")
+    # On disk, not in memory; unnamed, so it is gone once the response closes it.
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
+    try:
+        build(sources, out)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    if not storage.exists(name):
+        saved = storage.save(name, File(out, name="pack.pdf"))
+        _drop_others(storage, name, keep=saved)
+    out.seek(0)
+    return out
+
+
+def _drop_others(storage, name: str, *, keep: str) -> None:
+    """Older packs of the meeting (and a twin saved by a request racing this one) are out of date."""
+    folder = name.rsplit("/", 1)[0]
+    try:
+        _dirs, files = storage.listdir(folder)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for other in files:
+        path = f"{folder}/{other}"
+        if path not in (name, keep):
+            storage.delete(path)
+    if keep != name:
+        storage.delete(keep)
