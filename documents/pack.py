@@ -77,9 +77,25 @@ class Section:
     key: str
     title: str
     html: str = ""
+    # Or a PDF kept in the storage (a FieldFile), named in the pack's hash by `fingerprint`.
+    stored: object = None
+    fingerprint: str = ""
     note: str = ""
     pages: int = 0
     first_page: int = 0
+
+    @property
+    def fingerprint_or_html(self) -> str:
+        return self.fingerprint or hashlib.sha256(self.html.encode()).hexdigest()
+
+    def has_part(self) -> bool:
+        return bool(self.html or self.stored)
+
+    def render(self) -> bytes:
+        if self.stored:
+            with self.stored.storage.open(self.stored.name, "rb") as handle:
+                return handle.read()
+        return pdf.html_to_pdf(self.html, in_pack=True)
 
 
 @dataclass
@@ -107,7 +123,7 @@ class PackSources:
 
         put(PACK_FORMAT, self.base_url, self.board.name, self.meeting.pk, self.generated_on)
         for s in self.sections:
-            put(s.key, s.title, s.note, hashlib.sha256(s.html.encode()).hexdigest())
+            put(s.key, s.title, s.note, s.fingerprint_or_html)
         for item in self.items:
             put("item", item.number, item.title)
             for p in item.papers:
@@ -273,7 +289,7 @@ def _stamp(page, text: str) -> None:
     if page.get("/Rotate", 0) % 360:
         # Put the rotation into the content, so "the foot of the page" is where a reader sees it.
         page.transfer_rotation_to_content()
-    box = page.mediabox
+    box = page.cropbox  # what a viewer shows (the media box unless the page is cropped)
     x = float(box.left) + (float(box.width) - _text_width(text, STAMP_FONT_SIZE)) / 2
     y = float(box.bottom) + STAMP_FROM_BOTTOM_PT
     overlay = PageObject.create_blank_page(width=float(box.right), height=float(box.top))
@@ -313,8 +329,8 @@ def build(sources: PackSources, out: IO[bytes]) -> None:
                 _add_paper(writer, paper)
     own = []
     for s in sources.sections:
-        if s.html:
-            content = pdf.html_to_pdf(s.html, in_pack=True)
+        if s.has_part():
+            content = s.render()
             s.pages = _page_count(content)
             own.append(content)
     front = _front_matter(sources)
