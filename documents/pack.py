@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 # Part of every pack's hash: change it when the pack's layout changes, so stored packs are rebuilt.
 PACK_FORMAT = "pack-1"
 OPEN_LOG_MAX_ROWS = 500
+# A 20 MB file can hold tens of thousands of tiny pages; each costs time to copy and number.
+PAPER_MAX_PAGES = 500
 STAMP_FONT_SIZE = 8
 STAMP_FROM_BOTTOM_PT = 16
 # Helvetica's widths (per 1000 units of font size) for the characters a stamp uses, to centre it.
@@ -208,6 +210,9 @@ def _add_paper(writer, paper: PackPaper) -> None:
             if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
                 paper.problem = "it is protected by a password"
                 return
+            if len(reader.pages) > PAPER_MAX_PAGES:
+                paper.problem = f"it has more than {PAPER_MAX_PAGES} pages"
+                return
             for page in reader.pages:
                 writer.add_page(page)
     except FileNotFoundError:
@@ -362,10 +367,10 @@ def build(sources: PackSources, out: IO[bytes]) -> None:
     for number, page in enumerate(writer.pages, start=1):
         try:
             _stamp(page, stamp_text(number, total))
+            # merge_page leaves the page's content uncompressed; pack it again.
+            page.compress_content_streams()
         except Exception:  # a damaged page keeps its content, unnumbered
             logger.warning("Page %s of a board pack could not be numbered", number, exc_info=True)
-        # merge_page leaves the page's content uncompressed; pack it again.
-        page.compress_content_streams()
     writer.add_metadata({"/Title": f"Board pack: {sources.board.name}, {sources.meeting.date:%-d %B %Y}"})
     writer.write(out)
 

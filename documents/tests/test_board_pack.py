@@ -303,3 +303,37 @@ def test_the_meeting_page_offers_the_pack(client, member, meeting):
     client.force_login(member)
     page = client.get(meeting.get_absolute_url()).content.decode()
     assert f'href="{pack_url(meeting)}"' in page
+
+
+def test_it_includes_a_pdf_locked_only_against_editing_and_leaves_out_what_it_cannot_copy_whole(
+    client, member, board, monkeypatch
+):
+    m = Meeting.objects.create(
+        board=board, date=datetime.date(2024, 7, 17), start_time=datetime.time(14), end_time=datetime.time(16)
+    )
+    item = AgendaItem.objects.create(meeting=m, position=1, title="Reports")
+    restricted = io.BytesIO()
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(make_pdf("Restricted", 2)))
+    writer.encrypt(user_password="", owner_password="owner-only", algorithm="AES-128")
+    writer.write(restricted)
+    add_paper(item, "A restricted report", "restricted.pdf", restricted.getvalue())
+    add_paper(item, "B flaky report", "flaky.pdf", make_pdf("Flaky", 3))
+    add_paper(item, "C long report", "long.pdf", make_pdf("Long", 4))
+    monkeypatch.setattr(pack, "PAPER_MAX_PAGES", 3)
+    # A paper whose second page fails to copy: the first, already in, leaves again.
+    real_add_page = pypdf.PdfWriter.add_page
+
+    def add_page(self, page, *args, **kwargs):
+        if "Flaky page 2" in page.extract_text():
+            raise pypdf.errors.PdfReadError("broken page")
+        return real_add_page(self, page, *args, **kwargs)
+
+    monkeypatch.setattr(pypdf.PdfWriter, "add_page", add_page)
+    client.force_login(member)
+    reader = pypdf.PdfReader(io.BytesIO(get_pack(client, m)))
+    contents = flat(reader.pages[1].extract_text())
+    assert re.search(r"A restricted report \(2 pages\) \d+", contents)
+    assert "B flaky report Could not be included: the file is damaged or is not a PDF." in contents
+    assert "C long report Could not be included: it has more than 3 pages." in contents
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Restricted page 2" in text and "Flaky page 1" not in text and "Long page 1" not in text
