@@ -337,3 +337,30 @@ def test_it_includes_a_pdf_locked_only_against_editing_and_leaves_out_what_it_ca
     assert "C long report Could not be included: it has more than 3 pages." in contents
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Restricted page 2" in text and "Flaky page 1" not in text and "Long page 1" not in text
+
+
+def test_its_queries_do_not_grow_with_items_and_papers(client, member, board):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def meeting_with(items: int, papers_each: int, day: int) -> Meeting:
+        m = Meeting.objects.create(
+            board=board, date=datetime.date(2024, 7, day), start_time=datetime.time(14), end_time=datetime.time(16)
+        )
+        for n in range(1, items + 1):
+            item = AgendaItem.objects.create(meeting=m, position=n, title=f"Item {n}")
+            for k in range(papers_each):
+                add_paper(item, f"Paper {n}.{k}", f"p{n}-{k}.pdf", make_pdf(f"P{n}.{k}", 1))
+        return m
+
+    meeting_with(0, 0, 1)  # each meeting below follows one whose minutes are not circulated
+    small, large = meeting_with(1, 1, 10), meeting_with(6, 3, 17)
+    client.force_login(member)
+    counts = []
+    for m in (small, large):
+        with CaptureQueriesContext(connection) as built:
+            get_pack(client, m)
+        with CaptureQueriesContext(connection) as stored:
+            get_pack(client, m)
+        counts.append((len(built), len(stored)))
+    assert counts[0] == counts[1]
