@@ -8,13 +8,14 @@ For each size a fresh process (SQLite in a temporary file, papers on this disk u
 MEDIA_ROOT) builds a board like the demo's: a previous meeting with approved minutes, 20 open
 actions, and a meeting of 12 items whose papers are 10-page reports rendered once by WeasyPrint
 (text, a table and a photograph-like image on page 1, so each paper weighs what a real one does).
-It then asks for the pack through Django's test client as a member, three times:
+It then asks for the pack through Django's test client as a member:
 
-- **cold**: nothing stored, the pack is built; its time and the process's peak resident memory
-  above what it held before (Linux's VmHWM, reset through /proc/self/clear_refs);
-- **cold, traced**: the stored pack removed and built again under tracemalloc (Python's own
-  allocations; slower, so its time is not reported);
-- **stored**: served from the storage, nothing built.
+- **cold**: nothing stored, the pack is built (median of 3, the stored pack removed between);
+  the first build's peak resident memory above what the process held before (Linux's VmHWM,
+  reset through /proc/self/clear_refs);
+- **cold, traced**: built once more under tracemalloc (Python's own allocations; slower, so its
+  time is not reported);
+- **stored**: served from the storage, nothing built (median of 3, then once traced).
 
 Figures go to stdout as a Markdown table (docs/PERFORMANCE.md, "The board pack").
 """
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 PAGES_PER_PAPER = 10
 DISTINCT_PAPERS = 5
+ROUNDS = 3  # builds, stored requests and agenda PDFs per size: medians
 
 if Path(sys.executable).resolve() != VENV_PYTHON.resolve() and VENV_PYTHON.exists():
     os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), *sys.argv])
@@ -164,17 +167,23 @@ def measure(papers: int) -> dict:
         for name in default_storage.listdir(folder)[1]:
             default_storage.delete(f"{folder}/{name}")
 
-    # For scale: the agenda PDF alone (one WeasyPrint document), the first request paying the imports.
+    # For scale: the agenda PDF alone (one WeasyPrint document), after a first request pays the imports.
     agenda_url = reverse("documents:meeting-agenda-pdf", args=[board.slug, meeting.pk])
     client.get(agenda_url)
-    started = time.perf_counter()
-    client.get(agenda_url)
-    agenda = time.perf_counter() - started
+    agenda = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        client.get(agenda_url)
+        agenda.append(time.perf_counter() - started)
 
     rss_before = status_kb("VmRSS")
     reset_peak_rss()
-    cold, size, first = fetch()
+    seconds, size, first = fetch()
     rss_peak = status_kb("VmHWM") - rss_before
+    cold = [seconds]
+    for _ in range(ROUNDS - 1):
+        drop_stored()
+        cold.append(fetch()[0])
 
     drop_stored()
     tracemalloc.start()
@@ -182,10 +191,11 @@ def measure(papers: int) -> dict:
     traced_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
 
+    stored = [fetch()[0] for _ in range(ROUNDS)]
     rss_before = status_kb("VmRSS")
     reset_peak_rss()
     tracemalloc.start()
-    stored, _, again = fetch()
+    _, _, again = fetch()
     stored_traced = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     stored_rss = status_kb("VmHWM") - rss_before
@@ -203,11 +213,11 @@ def measure(papers: int) -> dict:
         "pages": pages,
         "papers_mb": round(paper_bytes / mb, 1),
         "pack_mb": round(size / mb, 1),
-        "cold_s": round(cold, 1),
-        "agenda_ms": round(agenda * 1000),
+        "cold_s": round(statistics.median(cold), 1),
+        "agenda_ms": round(statistics.median(agenda) * 1000),
         "cold_rss_peak_mb": round(rss_peak / 1024),
         "cold_traced_peak_mb": round(traced_peak / mb),
-        "stored_ms": round(stored * 1000),
+        "stored_ms": round(statistics.median(stored) * 1000),
         "stored_rss_peak_mb": round(stored_rss / 1024),
         "stored_traced_peak_mb": round(stored_traced / mb, 1),
     }

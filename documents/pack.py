@@ -325,19 +325,21 @@ def build(sources: PackSources, out: IO[bytes]) -> None:
     """Write the pack for `sources` to `out`."""
     from pypdf import PdfReader, PdfWriter
 
-    writer = PdfWriter()
-    # The papers first, each read once from the storage: the contents need their page counts, and
-    # the front matter goes in before them afterwards.
-    for item in sources.items:
-        for paper in item.papers:
-            if paper.kind == "pdf":
-                _add_paper(writer, paper)
+    # The app's own documents first, while the writer is still empty (WeasyPrint's layout is the
+    # build's largest passing cost); kept as their PDF bytes, a few hundred KB.
     own = []
     for s in sources.sections:
         if s.has_part():
             content = s.render()
             s.pages = _page_count(content)
             own.append(content)
+    writer = PdfWriter()
+    # Then the papers, each read once from the storage: the contents need their page counts, so
+    # the cover and contents, and the documents above, go in before them afterwards.
+    for item in sources.items:
+        for paper in item.papers:
+            if paper.kind == "pdf":
+                _add_paper(writer, paper)
     front = _front_matter(sources)
     at = 0
     for content in [front, *own]:
