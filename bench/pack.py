@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """What building the board pack costs: time and peak memory for 10 papers / 100 pages and 30 / 300.
 
-    python bench/pack.py                 # both sizes (about two minutes)
+    python bench/pack.py                 # both sizes (about six minutes)
     python bench/pack.py --sizes 10      # one size
 
 For each size a fresh process (SQLite in a temporary file, papers on this disk under a temporary

@@ -14,6 +14,7 @@ hash, so a new pack.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import logging
@@ -24,13 +25,14 @@ from typing import IO
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import OPEN_STATUSES
 from actions.selectors import action_log, log_updated_at
-from meetings.models import Meeting, Paper
+from meetings.models import Board, Meeting, Paper
 from meetings.permissions import minutes_released
 
 from . import data, pdf
@@ -79,8 +81,8 @@ class Section:
     key: str
     title: str
     html: str = ""
-    # Or a PDF kept in the storage (a FieldFile), named in the pack's hash by `fingerprint`.
-    stored: object = None
+    # Or a PDF kept in the storage, named in the pack's hash by `fingerprint`.
+    stored: FieldFile | None = None
     fingerprint: str = ""
     note: str = ""
     pages: int = 0
@@ -104,13 +106,13 @@ class Section:
 class PackSources:
     """Everything a meeting's pack holds, gathered without rendering any PDF: enough to name the pack."""
 
-    board: object
+    board: Board
     meeting: Meeting
     agenda: data.MeetingPack
     sections: list[Section]
     items: list[PackItem]
     base_url: str
-    generated_on: object = field(default_factory=timezone.localdate)
+    generated_on: datetime.date = field(default_factory=timezone.localdate)
     front_pages: int = 0
     total_pages: int = 0
 
@@ -123,7 +125,7 @@ class PackSources:
                 h.update(str(value).encode())
                 h.update(b"\0")
 
-        put(PACK_FORMAT, self.base_url, self.board.name, self.meeting.pk, self.generated_on)
+        put(PACK_FORMAT, self.base_url, self.board.name, self.meeting.pk, self.meeting.title, self.generated_on)
         for s in self.sections:
             put(s.key, s.title, s.note, s.fingerprint_or_html)
         for item in self.items:
@@ -159,7 +161,8 @@ def last_minutes(meeting: Meeting) -> Section:
     return Section("minutes", title, html=pdf.minutes_html(data.meeting_pack(previous)))
 
 
-def open_log(board) -> Section:
+def open_log(board: Board) -> Section:
+    """The board's open actions as the action log's PDF prints them, newest first."""
     actions = list(action_log(board).filter(status__in=OPEN_STATUSES)[: OPEN_LOG_MAX_ROWS + 1])
     total = len(actions)
     if total > OPEN_LOG_MAX_ROWS:
@@ -176,6 +179,7 @@ def open_log(board) -> Section:
 
 
 def pack_sources(meeting: Meeting, *, base_url: str) -> PackSources:
+    """What the pack of `meeting` holds; `base_url` makes the links to Word and Excel papers absolute."""
     board = meeting.board
     agenda = data.meeting_pack(meeting, with_log=False)
     root = base_url.rstrip("/")
