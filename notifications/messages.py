@@ -83,6 +83,7 @@ def build(kind: str, meeting: Meeting, person: Person, *, attach: bool = True) -
             "updated": updated,
             "url": _meeting_url(meeting),
             "pdf_url": absolute(reverse("documents:meeting-agenda-pdf", args=[board.slug, meeting.pk])),
+            "pack_url": absolute(reverse("documents:meeting-pack-pdf", args=[board.slug, meeting.pk])),
             "items": list(meeting.items.live().order_by("position", "pk")),
         }
         if board.email_attachments and attach:

@@ -71,6 +71,10 @@ def test_the_agenda_goes_to_members_and_deputies_link_only(client, world, django
     assert message.subject == "Test Region Adoption Leadership Board: agenda for the meeting on 3 December 2026"
     link = f"{SITE}/boards/test-alb/meetings/{world.meeting.pk}/"
     assert link in message.body and f'href="{link}"' in html(message)
+    # and to the board pack: agenda, last minutes, open actions and papers in one PDF
+    pack = f"{link}pack.pdf"
+    assert f"The board pack (PDF: agenda, last minutes, open actions and papers): {pack}" in message.body
+    assert f'href="{pack}"' in html(message)
     assert message.attachments == []  # link only: the board's default
     world.meeting.refresh_from_db()
     assert world.meeting.status == MeetingStatus.AGENDA_ISSUED
