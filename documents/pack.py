@@ -146,7 +146,8 @@ def last_meeting(meeting: Meeting) -> Meeting | None:
 
 
 def last_minutes(meeting: Meeting) -> Section:
-    """The previous meeting's minutes, as HTML for the pack, when every member may read them.
+    """The previous meeting's minutes: approved, the PDF frozen at the approval; else the draft, as
+    HTML for the pack, once every member may read it.
 
     The pack is the same for everyone on the board, so draft minutes that members may not see yet
     are left out with a note.
@@ -158,6 +159,16 @@ def last_minutes(meeting: Meeting) -> Section:
     title = f"Minutes of the meeting on {previous.date:%-d %B %Y}"
     if not minutes_released(previous):
         return Section("minutes", title, note="Not circulated yet.")
+    if previous.is_locked:
+        version = previous.minutes_versions.order_by("-number").first()
+        # Minutes approved before versions were kept have none: they are rendered, as the download does.
+        if version is not None:
+            return Section(
+                "minutes",
+                f"{title} (approved)",
+                stored=version.pdf,
+                fingerprint=f"version {version.pk} {version.pdf_sha256}",
+            )
     return Section("minutes", title, html=pdf.minutes_html(data.meeting_pack(previous)))
 
 

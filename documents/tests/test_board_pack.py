@@ -364,3 +364,30 @@ def test_its_queries_do_not_grow_with_items_and_papers(client, member, board):
             get_pack(client, m)
         counts.append((len(built), len(stored)))
     assert counts[0] == counts[1]
+
+
+def test_it_binds_the_approved_minutes_as_frozen_at_their_approval(client, member, secretary, board):
+    from meetings.services import minutes_approve
+
+    earlier = Meeting.objects.create(
+        board=board, date=datetime.date(2024, 4, 17), start_time=datetime.time(14), end_time=datetime.time(16)
+    )
+    item = AgendaItem.objects.create(
+        meeting=earlier, position=1, title="Kinship care", notes="The board heard from KC."
+    )
+    minutes_approve(meeting=earlier, by=secretary)
+    frozen = earlier.minutes_versions.get()
+    # Whatever changes afterwards (here behind the app's back), the record stays as approved.
+    AgendaItem.objects.filter(pk=item.pk).update(notes="Rewritten after the approval.")
+    m = Meeting.objects.create(
+        board=board, date=datetime.date(2024, 7, 17), start_time=datetime.time(14), end_time=datetime.time(16)
+    )
+    client.force_login(member)
+    reader = pypdf.PdfReader(io.BytesIO(get_pack(client, m)))
+    entries = {title: page for title, page, _ in outline(reader)}
+    start, end = entries["Minutes of the meeting on 17 April 2024 (approved)"], entries["Open actions"]
+    with frozen.pdf.open("rb") as handle:
+        assert end - start == page_count(handle.read())
+    text = flat(" ".join(reader.pages[n - 1].extract_text() for n in range(start, end)))
+    assert "The board heard from KC." in text and "Rewritten" not in text
+    assert f"Pack page {start} of {len(reader.pages)}" in text
