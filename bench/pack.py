@@ -5,7 +5,7 @@
     python bench/pack.py --sizes 10      # one size
 
 For each size a fresh process (SQLite in a temporary file, papers on this disk under a temporary
-MEDIA_ROOT) builds a board like the demo's: a previous meeting with approved minutes, 20 open
+MEDIA_ROOT) builds a board like the demo's: a previous meeting with approved (frozen) minutes, 20 open
 actions, and a meeting of 12 items whose papers are 10-page reports rendered once by WeasyPrint
 (text, a table and a photograph-like image on page 1, so each paper weighs what a real one does).
 It then asks for the pack through Django's test client as a member:
@@ -118,7 +118,8 @@ def measure(papers: int) -> dict:
     from django.urls import reverse
 
     from actions.services import action_raise
-    from meetings.models import AgendaItem, Board, Meeting, MeetingStatus, Membership, Paper, Person, Role
+    from meetings.models import AgendaItem, Board, Meeting, Membership, Paper, Person, Role
+    from meetings.services import minutes_approve
 
     setup_test_environment()
     call_command("migrate", verbosity=0)
@@ -132,7 +133,11 @@ def measure(papers: int) -> dict:
         AgendaItem.objects.create(meeting=earlier, position=n, title=f"Item {n}", notes="Discussed. " * 60)
     for n in range(20):
         action_raise(board=board, text=f"Action {n}: share the findings with the group", whole_board=True)
-    Meeting.objects.filter(pk=earlier.pk).update(status=MeetingStatus.APPROVED)
+    # Approved through the app: the minutes are frozen (a stored PDF), as the pack then binds them.
+    secretary = get_user_model().objects.create_user(username="secretary", password="x")
+    officer = Person.objects.create(user=secretary, full_name="Rebecca Eligon", initials="RE")
+    Membership.objects.create(board=board, person=officer, role=Role.SECRETARY)
+    minutes_approve(meeting=earlier, by=secretary)
     meeting = Meeting.objects.create(board=board, date=datetime.date(2030, 4, 17), **times)
     items = [
         AgendaItem.objects.create(meeting=meeting, position=n, title=f"Report to the board {n}") for n in range(1, 13)
