@@ -13,8 +13,8 @@ STALE_MESSAGE = (
 class StaleEdit(ValidationError):
     """Raised when the row's version moved on since the editor loaded it."""
 
-    def __init__(self):
-        super().__init__(STALE_MESSAGE, code="stale")
+    def __init__(self, message: str = STALE_MESSAGE):
+        super().__init__(message, code="stale")
 
 
 def record_history(*instances: Model, update: bool = True, reason: str = "") -> None:

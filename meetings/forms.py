@@ -7,6 +7,7 @@ from adoptboard.fields import IdChoiceField, VersionField
 from adoptboard.forms import InlineFormHelper
 
 from .models import AgendaItem, AttendanceStatus, Meeting, Person, Topic
+from .services import attendance_fingerprint
 
 
 def people_choices(people, blank: str | None = "—") -> list[tuple]:
@@ -48,9 +49,13 @@ class MeetingForm(forms.ModelForm):
 class AttendanceForm(forms.Form):
     """Every invitee's status and deputy in one form: fields `status-<id>` and `deputy-<id>`."""
 
+    # What the rows looked like when the page was drawn (meetings.services.attendance_fingerprint).
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
     def __init__(self, *args, attendances, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.attendances = attendances
+        self.fields["fingerprint"].initial = attendance_fingerprint(attendances)
         self.people = {p.pk: p for p in people}
         choices = people_choices(people, blank="—")
         for att in attendances:
@@ -158,13 +163,24 @@ class PaperForm(forms.Form):
         self.helper = InlineFormHelper()
 
 
+MINUTES_FORM_ID = "minutes-form"
+
+
 class MinutesForm(forms.ModelForm):
+    """One item's minutes. Every item's fields belong to the page's one minutes form (the HTML
+    `form` attribute), so a Save without JavaScript sends, and saves, what was typed in every item."""
+
     version = VersionField()
+    # "Replace their text with mine" after a conflict: the version of their save, now seen.
+    overwrite = VersionField(required=False)
 
     class Meta:
         model = AgendaItem
         fields = ["notes", "decisions"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 4}), "decisions": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 4, "form": MINUTES_FORM_ID}),
+            "decisions": forms.Textarea(attrs={"rows": 2, "form": MINUTES_FORM_ID}),
+        }
         labels = {"notes": "Discussion notes", "decisions": "Decisions"}
         help_texts = {
             "notes": "Lines starting “Action:” (or “KY to …”) are offered as actions to raise.",
@@ -176,6 +192,9 @@ class MinutesForm(forms.ModelForm):
         self.prefix = f"minutes-{self.instance.pk}"
         self.fields["version"].initial = self.instance.version
         self.helper = InlineFormHelper()
+
+    def expected_version(self) -> int:
+        return self.cleaned_data.get("overwrite") or self.cleaned_data["version"]
 
 
 class TopicForm(forms.ModelForm):

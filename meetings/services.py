@@ -6,8 +6,10 @@ the approval either lands before it or is refused; approving and reopening take 
 """
 
 import datetime
+import hashlib
 import re
 import zipfile
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -16,7 +18,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from adoptboard.concurrency import save_if_unchanged
+from adoptboard.concurrency import StaleEdit, save_if_unchanged
 
 from .models import (
     AgendaItem,
@@ -140,15 +142,37 @@ def lock_meeting_for_edit(meeting: Meeting) -> Meeting:
 # --- Attendance -------------------------------------------------------------------------------
 
 
+ATTENDANCE_STALE_MESSAGE = (
+    "Someone else changed this meeting's attendance while you were editing it, so nothing was saved. "
+    "The attendance below is theirs: make your changes again and save."
+)
+
+
+def attendance_fingerprint(attendances) -> str:
+    """A short digest of the attendance rows as shown (who, status, deputy).
+
+    Attendance rows carry no version of their own; the form carries this digest instead, so a
+    save based on rows that changed since (another editor's save, a guest added) is refused.
+    """
+    rows = sorted((a.pk, a.status, a.deputising_for_id or 0) for a in attendances)
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
+
+
 @transaction.atomic
-def attendance_save(*, meeting: Meeting, rows: list[dict]) -> None:
+def attendance_save(*, meeting: Meeting, rows: list[dict], expected_fingerprint: str | None = None) -> None:
     """Save every invitee's status and deputy in one go.
 
     `rows` holds dicts with `attendance` (an Attendance of this meeting), `status` and
     `deputising_for` (a Person or None). The rows that changed are written with one bulk UPDATE
-    (and one history row each), whatever their number.
+    (and one history row each), whatever their number. With `expected_fingerprint` (what the
+    editor's page showed, see attendance_fingerprint) the save is refused with StaleEdit when the
+    rows changed since.
     """
     lock_meeting_for_edit(meeting)
+    if expected_fingerprint is not None:
+        current = list(Attendance.objects.filter(meeting=meeting).only("pk", "status", "deputising_for_id"))
+        if attendance_fingerprint(current) != expected_fingerprint:
+            raise StaleEdit(ATTENDANCE_STALE_MESSAGE)
     changed = []
     for row in rows:
         att = row["attendance"]
@@ -268,6 +292,44 @@ def decisions_sync(*, item: AgendaItem) -> list[Decision]:
     for row in rows[len(lines) :]:
         row.delete()
     return kept
+
+
+@dataclass
+class MinutesOutcome:
+    """What minutes_save did with each item it was given."""
+
+    saved: list[AgendaItem] = field(default_factory=list)
+    unchanged: list[AgendaItem] = field(default_factory=list)
+    # (the item as the editor sent it, the item as it stands: someone else's save)
+    conflicts: list[tuple[AgendaItem, AgendaItem]] = field(default_factory=list)
+
+
+@transaction.atomic
+def minutes_save(*, meeting: Meeting, entries: list[tuple[AgendaItem, int, str, str]]) -> MinutesOutcome:
+    """Save the minutes of several items of one meeting: (item, version it was based on, notes, decisions).
+
+    Each item is version-checked on its own: an item someone else saved since is left as they
+    saved it and reported as a conflict, the others are saved. Text equal to what is stored
+    counts as saved whatever the version (an autosave and a Save click sending the same text).
+    """
+    lock_meeting_for_edit(meeting)
+    outcome = MinutesOutcome()
+    current = {i.pk: i for i in AgendaItem.objects.filter(meeting=meeting, pk__in=[e[0].pk for e in entries])}
+    for item, expected_version, notes, decisions in entries:
+        stored = current.get(item.pk)
+        if stored is None:
+            raise ValidationError("That item belongs to another meeting.", code="wrong_meeting")
+        item.notes, item.decisions = notes, decisions
+        if (stored.notes, stored.decisions) == (notes, decisions):
+            item.version = stored.version
+            outcome.unchanged.append(item)
+        elif stored.version != expected_version:
+            outcome.conflicts.append((item, stored))
+        else:
+            save_if_unchanged(item, expected_version=expected_version, fields=["notes", "decisions"])
+            decisions_sync(item=item)
+            outcome.saved.append(item)
+    return outcome
 
 
 @transaction.atomic

@@ -7,11 +7,15 @@ These pages show the actions raised at each item, so they read the action log's 
 forms (the web layer sits above both apps; meetings' domain never imports actions).
 """
 
+import datetime
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from actions import selectors as action_selectors
@@ -114,9 +118,11 @@ def meeting_page(request, slug, pk, *, status=200, bound=None):
         context["attendance_form"] = bound.get("attendance") or forms.AttendanceForm(
             attendances=meeting.attendance_list, people=people
         )
+        context["attendance_error"] = bound.get("attendance_error", "")
         context["guest_form"] = bound.get("guest") or forms.GuestForm(people_qs=people_qs, people=people)
         for item in items:
             item.minutes_form = bound.get(("minutes", item.pk)) or forms.MinutesForm(instance=item)
+            item.minutes_state = bound.get(("minutes-state", item.pk)) or MinutesState(version=item.version)
             item.action_form = bound.get(("action", item.pk)) or RaiseActionForm(
                 item=item, people_qs=people_qs, people=people
             )
@@ -196,7 +202,12 @@ def attendance_save(request, slug, pk):
     form = forms.AttendanceForm(request.POST, attendances=meeting.attendance_list, people=people)
     if form.is_valid():
         try:
-            services.attendance_save(meeting=meeting, rows=form.service_rows())
+            services.attendance_save(
+                meeting=meeting, rows=form.service_rows(), expected_fingerprint=form.cleaned_data["fingerprint"]
+            )
+        except StaleEdit as exc:
+            # Show their attendance (a fresh form), with the refusal above it.
+            return meeting_page(request, slug, pk, status=409, bound={"attendance_error": exc.messages[0]})
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -396,31 +407,67 @@ def paper_download(request, slug, pk, item_pk, paper_pk):
     return download(handle, content_type="application/octet-stream", filename=paper.file.name.rsplit("/", 1)[-1])
 
 
+@dataclass
+class MinutesState:
+    """What an item's minutes box says under it: the version its text is based on, and the last save."""
+
+    version: int
+    saved_at: datetime.datetime | None = None
+    conflict: AgendaItem | None = None  # someone else's save, as it stands
+    errors: list[str] = field(default_factory=list)
+
+
 @require_POST
 def item_minutes(request, slug, pk, item_pk):
+    """Save minutes: one item (htmx autosave, answered with that item's status alone) or, from the
+    page's one minutes form without JavaScript, every item whose fields were sent, each version-checked."""
     board = board_for_user(request.user, slug, edit=True)
     item = _item(board, pk, item_pk)
-    if refused := _refuse_if_locked(request, item.meeting):
+    meeting = item.meeting
+    if not request.htmx and (refused := _refuse_if_locked(request, meeting)):
         return refused
-    form = forms.MinutesForm(request.POST, instance=item)
-    status = 400
-    if form.is_valid():
-        try:
-            services.item_minutes_save(
-                item=item,
-                expected_version=form.cleaned_data["version"],
-                notes=form.cleaned_data["notes"],
-                decisions=form.cleaned_data["decisions"],
-            )
-        except StaleEdit as exc:
-            form.add_error(None, exc)
-            status = 409
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Minutes of “{item.title}” saved.")
-            return redirect(reverse("meetings:meeting-detail", args=[slug, pk]) + f"#item-{item.pk}")
-    return meeting_page(request, slug, pk, status=status, bound={("minutes", item.pk): form})
+    live = {i.pk: i for i in meeting.items.live()}
+    posted = [i for i in live.values() if f"minutes-{i.pk}-version" in request.POST] or [live[item.pk]]
+    bound = {i.pk: forms.MinutesForm(request.POST, instance=i) for i in posted}
+    states = {}
+    for form in bound.values():
+        if not form.is_valid():
+            version = form.cleaned_data.get("version") or form.instance.version
+            states[form.instance.pk] = MinutesState(version=version, errors=["Not saved: see the errors above."])
+    entries = [
+        (f.instance, f.expected_version(), f.cleaned_data["notes"], f.cleaned_data["decisions"])
+        for pk_, f in bound.items()
+        if pk_ not in states
+    ]
+    try:
+        outcome = services.minutes_save(meeting=meeting, entries=entries) if entries else services.MinutesOutcome()
+    except ValidationError as exc:
+        for i, *_ in entries:
+            states[i.pk] = MinutesState(version=bound[i.pk].cleaned_data["version"], errors=exc.messages)
+        outcome = services.MinutesOutcome()
+    now = timezone.localtime()
+    for saved in outcome.saved + outcome.unchanged:
+        states[saved.pk] = MinutesState(version=saved.version, saved_at=now)
+    for mine, theirs in outcome.conflicts:
+        states[mine.pk] = MinutesState(version=bound[mine.pk].cleaned_data["version"], conflict=theirs)
+    status = 409 if outcome.conflicts else 400 if any(s.errors for s in states.values()) else 200
+    if request.htmx:
+        shown = live[item.pk]
+        shown.minutes_state = states[item.pk]
+        return render(
+            request,
+            "meetings/_minutes_status.html",
+            {"board": board, "meeting": meeting, "item": shown},
+            status=status,
+        )
+    if status == 200:
+        titles = ", ".join(f"“{i.title}”" for i in outcome.saved) or f"“{item.title}”"
+        messages.success(request, f"Minutes of {titles} saved.")
+        return redirect(reverse("meetings:meeting-detail", args=[slug, pk]) + f"#item-{item.pk}")
+    # Without JavaScript: the page again, every item's text as it was typed, the refusals under theirs.
+    page_bound = {("minutes-state", pk_): state for pk_, state in states.items()}
+    page_bound.update({("minutes", pk_): f for pk_, f in bound.items() if states[pk_].saved_at is None})
+    return meeting_page(request, slug, pk, status=status, bound=page_bound)
 
 
 def _minutes_step(request, slug, pk, service, success: str):

@@ -103,7 +103,8 @@ def test_it_runs_a_meeting_cycle_as_the_secretary(page, live_server, demo_board,
     )
     card.get_by_label("Decisions").fill("The Board agreed to take a paper in July.")
     card.get_by_role("button", name="Save minutes").click()
-    expect(page.locator(".alert-success")).to_contain_text("Minutes of “Post order direct contact” saved")
+    # Saved in place (htmx), without reloading the page.
+    expect(card.get_by_test_id("minutes-status")).to_contain_text(re.compile(r"Saved \d\d:\d\d"))
     card.get_by_text("Raise an action").click()
     card.get_by_label("Action").fill("LH to bring a paper on post order contact to the July meeting.")
     card.get_by_label("Responsible", exact=True).select_option(label="Lorna Hunt (LH)")

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from actions.models import Action
 from actions.services import action_raise
+from meetings import services
 from meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingStatus, Paper, Person, Topic
 from meetings.services import meeting_schedule
 
@@ -38,6 +39,12 @@ def url(name, meeting, **extra):
 def login(client, user):
     client.force_login(user)
     return client
+
+
+def attendance_data(meeting, status: str) -> dict:
+    """The attendance form as the page draws it (with the rows' fingerprint), every row set to `status`."""
+    rows = list(meeting.attendances.all())
+    return {"fingerprint": services.attendance_fingerprint(rows)} | {f"status-{a.pk}": status for a in rows}
 
 
 def lock(meeting):
@@ -146,7 +153,7 @@ def test_it_saves_apologies_and_a_deputy_in_one_form(client, secretary, member, 
     login(client, secretary)
     sec = Attendance.objects.get(meeting=meeting, person__user=secretary)
     mem = Attendance.objects.get(meeting=meeting, person__user=member)
-    data = {f"status-{a.pk}": "present" for a in meeting.attendances.all()}
+    data = attendance_data(meeting, "present")
     data.update({f"deputy-{sec.pk}": str(mem.person_id), f"status-{mem.pk}": "apologies"})
     response = client.post(url("meeting-attendance", meeting), data)
     assert response.status_code == 302
@@ -158,7 +165,7 @@ def test_it_saves_apologies_and_a_deputy_in_one_form(client, secretary, member, 
 def test_it_refuses_a_person_deputising_for_themselves(client, secretary, meeting):
     login(client, secretary)
     sec = Attendance.objects.get(meeting=meeting, person__user=secretary)
-    data = {f"status-{a.pk}": "present" for a in meeting.attendances.all()}
+    data = attendance_data(meeting, "present")
     data[f"deputy-{sec.pk}"] = str(sec.person_id)
     response = client.post(url("meeting-attendance", meeting), data)
     assert response.status_code == 400
@@ -377,7 +384,7 @@ def test_it_approves_minutes_and_then_refuses_edits(client, secretary, meeting, 
         (url("item-add", meeting), {"title": "Late item", "purpose": "information", "duration_minutes": "5"}),
         (url("item-remove", meeting, item_pk=item.pk), {}),
         (url("meeting-guest-add", meeting), {"full_name": "Late Guest", "status": "present"}),
-        (url("meeting-attendance", meeting), {f"status-{a.pk}": "absent" for a in meeting.attendances.all()}),
+        (url("meeting-attendance", meeting), attendance_data(meeting, "absent")),
         (
             url("paper-add", meeting, item_pk=item.pk),
             {f"paper-{item.pk}-file": SimpleUploadedFile("late.pdf", b"%PDF")},
