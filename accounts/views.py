@@ -12,8 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
+from adoptboard.http import post_only
 from meetings import selectors as meeting_selectors
 from meetings.permissions import board_for_user
 
@@ -81,7 +82,7 @@ class PasswordResetConfirmView(BadInputIs400, auth_views.PasswordResetConfirmVie
         return super().render_to_response(context, **kwargs)
 
 
-@require_POST
+@post_only("meetings:person-edit", "slug", "person_pk")
 def person_invite(request, slug, person_pk):
     board = board_for_user(request.user, slug, edit=True)
     person = get_object_or_404(meeting_selectors.board_people(board), pk=person_pk)

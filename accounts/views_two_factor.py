@@ -20,10 +20,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 from django_otp import login as otp_login
 
 from adoptboard.forms import LoginForm
+from adoptboard.http import post_only
 from meetings.permissions import is_verified
 
 from . import services_two_factor as two_factor
@@ -193,7 +194,7 @@ def two_factor_codes(request):
 
 
 @sensitive_post_parameters()
-@require_POST
+@post_only("accounts:account")
 def two_factor_disable(request):
     form = CodeForm(request.POST)
     if form.is_valid():

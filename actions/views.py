@@ -4,9 +4,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from adoptboard.concurrency import StaleEdit
+from adoptboard.http import post_only
 from meetings.permissions import board_for_user
 
 from . import selectors, services
@@ -61,7 +62,7 @@ def action_detail(request, slug, number):
     return _detail(request, board, _get_action(board, number))
 
 
-@require_POST
+@post_only("actions:action-detail", "slug", "number")
 def action_update_add(request, slug, number):
     board = board_for_user(request.user, slug)
     action = _get_action(board, number)
@@ -125,7 +126,7 @@ def action_edit(request, slug, number):
     return render(request, "actions/action_edit.html", {"board": board, "action": action, "form": form}, status=status)
 
 
-@require_POST
+@post_only("actions:action-detail", "slug", "number")
 def action_remove(request, slug, number):
     board = board_for_user(request.user, slug, edit=True)
     action = _get_action(board, number)

@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
+from adoptboard.http import post_only
 from meetings.permissions import board_for_user
 
 from .forms_import import ImportConfirmForm, ImportUploadForm, sign_rows
@@ -99,7 +100,7 @@ def _render_preview(
     return render(request, "actions/action_import_preview.html", context, status=status)
 
 
-@require_POST
+@post_only("actions:action-import", "slug")
 def action_import_confirm(request, slug):
     board = board_for_user(request.user, slug, edit=True)
     form = ImportConfirmForm(request.POST, board=board, user=request.user)

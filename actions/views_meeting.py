@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from adoptboard.concurrency import StaleEdit
+from adoptboard.http import post_only
 from meetings.models import AgendaItem, Meeting
 from meetings.permissions import board_for_user
 from meetings.services import ensure_meeting_editable
@@ -27,7 +27,7 @@ def _refused(request, meeting):
     return None
 
 
-@require_POST
+@post_only("meetings:meeting-detail", "slug", "pk", anchor="item-{item_pk}")
 def item_raise_action(request, slug, pk, item_pk):
     board = board_for_user(request.user, slug, edit=True)
     item = get_object_or_404(

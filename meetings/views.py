@@ -16,13 +16,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from actions import selectors as action_selectors
 from actions.forms import RaiseActionForm
 from adoptboard.concurrency import StaleEdit
 from adoptboard.downloads import download
 from adoptboard.fields import parse_id
+from adoptboard.http import post_only
 
 from . import forms, selectors, services
 from .models import AgendaItem, Meeting, Paper, Topic
@@ -192,7 +193,7 @@ def meeting_edit(request, slug, pk):
     )
 
 
-@require_POST
+@post_only("meetings:meeting-detail", "slug", "pk", anchor="attendance")
 def attendance_save(request, slug, pk):
     board = board_for_user(request.user, slug, edit=True)
     meeting = selectors.meeting_for_page(board, pk, item_prefetches=[action_selectors.raised_actions_prefetch()])
@@ -216,7 +217,7 @@ def attendance_save(request, slug, pk):
     return meeting_page(request, slug, pk, status=400, bound={"attendance": form})
 
 
-@require_POST
+@post_only("meetings:meeting-detail", "slug", "pk", anchor="attendance")
 def guest_add(request, slug, pk):
     board = board_for_user(request.user, slug, edit=True)
     meeting = _meeting(board, pk)
@@ -262,7 +263,7 @@ def _agenda_page(
     return render(request, template, context, status=status)
 
 
-@require_POST
+@post_only("meetings:meeting-agenda", "slug", "pk", anchor="add-h")
 def item_add(request, slug, pk):
     board = board_for_user(request.user, slug, edit=True)
     meeting = _meeting(board, pk)
@@ -335,14 +336,14 @@ def _item_write(request, slug, pk, item_pk, write, success: str, anchor: str = "
     return redirect(reverse("meetings:meeting-agenda", args=[slug, pk]) + f"#{anchor}")
 
 
-@require_POST
+@post_only("meetings:meeting-agenda", "slug", "pk", anchor="item-{item_pk}")
 def item_remove(request, slug, pk, item_pk):
     return _item_write(
         request, slug, pk, item_pk, lambda item: services.item_remove(item=item), "“{item.title}” taken off the agenda."
     )
 
 
-@require_POST
+@post_only("meetings:meeting-agenda", "slug", "pk", anchor="item-{item_pk}")
 def item_move(request, slug, pk, item_pk):
     direction = request.POST.get("direction", "")
     return _item_write(
@@ -356,7 +357,7 @@ def item_move(request, slug, pk, item_pk):
     )
 
 
-@require_POST
+@post_only("meetings:meeting-agenda", "slug", "pk", anchor="item-{item_pk}")
 def item_defer(request, slug, pk, item_pk):
     return _item_write(
         request,
@@ -368,7 +369,7 @@ def item_defer(request, slug, pk, item_pk):
     )
 
 
-@require_POST
+@post_only("meetings:meeting-agenda", "slug", "pk", anchor="item-{item_pk}")
 def paper_add(request, slug, pk, item_pk):
     board = board_for_user(request.user, slug, edit=True)
     item = _item(board, pk, item_pk)
@@ -417,7 +418,7 @@ class MinutesState:
     errors: list[str] = field(default_factory=list)
 
 
-@require_POST
+@post_only("meetings:meeting-detail", "slug", "pk", anchor="item-{item_pk}")
 def item_minutes(request, slug, pk, item_pk):
     """Save minutes: one item (htmx autosave, answered with that item's status alone) or, from the
     page's one minutes form without JavaScript, every item whose fields were sent, each version-checked."""
@@ -517,7 +518,7 @@ def meeting_approve(request, slug, pk):
     return render(request, "meetings/meeting_approve.html", context, status=status)
 
 
-@require_POST
+@post_only("meetings:meeting-detail", "slug", "pk", anchor="approval-h")
 def meeting_circulate(request, slug, pk):
     return _minutes_step(
         request,
@@ -528,7 +529,7 @@ def meeting_circulate(request, slug, pk):
     )
 
 
-@require_POST
+@post_only("meetings:meeting-detail", "slug", "pk", anchor="approval-h")
 def meeting_reopen(request, slug, pk):
     board = board_for_user(request.user, slug, edit=True)
     meeting = _meeting(board, pk)
@@ -568,7 +569,7 @@ def _forward_plan_page(request, slug, *, status=200, topic_form=None, schedule_f
     return render(request, "meetings/topic_list.html", context, status=status)
 
 
-@require_POST
+@post_only("meetings:forward-plan", "slug")
 def topic_add(request, slug):
     board = board_for_user(request.user, slug, edit=True)
     people_qs = action_selectors.people_known_to(board)
@@ -584,7 +585,7 @@ def topic_add(request, slug):
     return _forward_plan_page(request, slug, status=400, topic_form=form)
 
 
-@require_POST
+@post_only("meetings:forward-plan", "slug")
 def topic_schedule(request, slug, topic_pk):
     board = board_for_user(request.user, slug, edit=True)
     topic = get_object_or_404(Topic, board=board, pk=topic_pk)

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from adoptboard.concurrency import StaleEdit
+from adoptboard.http import post_only
 
 from . import selectors, services_board, services_people
 from .forms_board import (
@@ -124,7 +125,7 @@ def board_people(request, slug):
     return _people_page(request, slug)
 
 
-@require_POST
+@post_only("meetings:board-people", "slug")
 def member_add(request, slug):
     board = board_for_user(request.user, slug, edit=True)
     form = MemberAddForm(request.POST, pickable=selectors.people_pickable(request.user, board))
@@ -187,7 +188,7 @@ def _seat(board, person_pk, seat_pk):
     )
 
 
-@require_POST
+@post_only("meetings:person-edit", "slug", "person_pk")
 def membership_edit(request, slug, person_pk, seat_pk):
     board = board_for_user(request.user, slug, edit=True)
     seat = _seat(board, person_pk, seat_pk)
@@ -209,7 +210,7 @@ def membership_edit(request, slug, person_pk, seat_pk):
     return _person_page(request, board, seat.person, status=status, seat_forms={seat.pk: form})
 
 
-@require_POST
+@post_only("meetings:person-edit", "slug", "person_pk")
 def membership_end(request, slug, person_pk, seat_pk):
     board = board_for_user(request.user, slug, edit=True)
     seat = _seat(board, person_pk, seat_pk)
@@ -228,7 +229,7 @@ def membership_end(request, slug, person_pk, seat_pk):
     return _person_page(request, board, seat.person, status=400, end_forms={seat.pk: form})
 
 
-@require_POST
+@post_only("meetings:person-edit", "slug", "person_pk")
 def guest_make_member(request, slug, person_pk):
     """A guest becomes a member in one step (a seat from today); the role can be changed after."""
     board = board_for_user(request.user, slug, edit=True)

@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
+
+from adoptboard.http import post_only
 
 from .history import HISTORY_KINDS, RESTORABLE, history_entries, removed_records
 from .permissions import board_for_user, require
@@ -19,7 +21,7 @@ def board_history(request, slug):
     return render(request, "meetings/board_history.html", context)
 
 
-@require_POST
+@post_only("meetings:board-history", "slug")
 def object_restore(request, slug, kind, pk):
     board = board_for_user(request.user, slug, edit=True)
     require(board.access.may_restore)

@@ -11,7 +11,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
+
+from adoptboard.http import post_only
 
 from . import selectors, services_registers
 from .filters import DecisionFilter, InterestFilter
@@ -115,7 +117,7 @@ def meeting_declarations(request, slug, pk):
     return _declarations_page(request, board, meeting, form=form, status=400)
 
 
-@require_POST
+@post_only("meetings:meeting-declarations", "slug", "pk")
 def declarations_none(request, slug, pk):
     """ "None declared" for everyone present who has declared nothing."""
     board = board_for_user(request.user, slug, edit=True)
@@ -137,7 +139,7 @@ def declarations_none(request, slug, pk):
     return _back(slug, pk)
 
 
-@require_POST
+@post_only("meetings:meeting-declarations", "slug", "pk")
 def declaration_remove(request, slug, pk, declaration_pk):
     board = board_for_user(request.user, slug, edit=True)
     meeting = _meeting_with_minutes(board, pk)

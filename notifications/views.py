@@ -3,8 +3,9 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
+from adoptboard.http import post_only
 from meetings.models import Meeting
 from meetings.permissions import board_for_user
 
@@ -47,7 +48,7 @@ def agenda_send(request, slug, pk):
     )
 
 
-@require_POST
+@post_only("accounts:account")
 def reminders_choice(request):
     """The account page's reminder switch."""
     person = getattr(request.user, "person", None)

@@ -247,7 +247,8 @@ def test_a_meeting_of_another_board_is_not_accepted(client, action, member, othe
 
 def test_updating_needs_a_post(client, action, member):
     client.force_login(member)
-    assert client.get(update_url(action)).status_code == 405
+    response = client.get(update_url(action))
+    assert response.status_code == 302 and response["Location"] == action.get_absolute_url()
 
 
 def test_a_removed_action_is_not_found(client, action, member):

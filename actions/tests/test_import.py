@@ -377,7 +377,8 @@ def test_an_outsider_gets_404(client, board, outsider):
 
 def test_confirm_is_post_only(client, board, secretary):
     client.force_login(secretary)
-    assert client.get(confirm_url(board)).status_code == 405
+    response = client.get(confirm_url(board))  # a reload of the preview's answer: back to the upload
+    assert response.status_code == 302 and response["Location"] == f"/boards/{board.slug}/actions/import/"
 
 
 def test_a_visitor_must_log_in(client, board):

@@ -34,4 +34,6 @@ def test_members_may_not_remove_actions(client, demo_board):
 
 def test_removing_needs_post(client, demo_board):
     client.force_login(get_user_model().objects.get(username="secretary"))
-    assert client.get(url(73)).status_code == 405
+    response = client.get(url(73))  # the address reloaded: back to the action, nothing removed
+    assert response.status_code == 302 and response["Location"] == f"/boards/{demo_board.slug}/actions/73/"
+    assert Action.objects.get(board=demo_board, number=73).removed_at is None

@@ -27,6 +27,9 @@ ROLES = ["anonymous", "member", "outsider", "future", "former", "secretary", "ch
 READ = ("login", 200, 404, 404, 404, 200, 200, 200)  # anyone on the board
 EDIT_PAGE = ("login", 403, 404, 404, 404, 200, 200, 200)  # an editor's form page
 NOT_ALLOWED = ("login", 405, 405, 405, 405, 405, 405, 405)  # method refused before anything else
+# A GET of a POST-only address (a reload after a form's errors) goes to the page the form is on:
+# decided from the address alone, before any lookup, so it tells nobody anything.
+TO_PAGE = ("login", 302, 302, 302, 302, 302, 302, 302)
 
 
 def write(editor_code):
@@ -49,14 +52,14 @@ STAFF_ONLY = ("login", 403, 403, 403, 403, 403, 403, 200)
 MATRIX = {
     # public and account pages
     "login": ((200, 302, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302, 302)),
-    "logout": (NOT_ALLOWED, ("login",) * 8),
+    "logout": (TO_PAGE, ("login",) * 8),
     "account": (MY_PAGE, NOT_ALLOWED),
     "password-change": (MY_PAGE, ("login", 400, 400, 400, 400, 400, 400, 400)),
     # Two-factor login: set-up (an empty code: 400), the recovery codes (shown once, right after the
     # set-up: otherwise back to the account page), turning it off (an empty code: 400).
     "two-factor-setup": (MY_PAGE, ("login", 400, 400, 400, 400, 400, 400, 400)),
     "two-factor-codes": (("login", 302, 302, 302, 302, 302, 302, 302), NOT_ALLOWED),
-    "two-factor-disable": (NOT_ALLOWED, ("login", 400, 400, 400, 400, 400, 400, 400)),
+    "two-factor-disable": (TO_PAGE, ("login", 400, 400, 400, 400, 400, 400, 400)),
     # The code after the password: without a password just given it has nothing to ask (400), and
     # sends a logged-in user on.
     "login-code": ((400, 302, 302, 302, 302, 302, 302, 302), (400, 302, 302, 302, 302, 302, 302, 302)),
@@ -67,7 +70,7 @@ MATRIX = {
     "password-reset-complete": (public(200), public(405)),
     "invitation-accept": (public(400), public(400)),
     # One's own reminder choice (a login with no person is told so): a change and a redirect.
-    "reminders-choice": (NOT_ALLOWED, ("login", 302, 302, 302, 302, 302, 302, 302)),
+    "reminders-choice": (TO_PAGE, ("login", 302, 302, 302, 302, 302, 302, 302)),
     # Sending the agenda: editors preview it (GET) and send it (POST, then back to the meeting).
     "agenda-send": (EDIT_PAGE, write(302)),
     "board-create": (STAFF_ONLY, ("login", 403, 403, 403, 403, 403, 403, 400)),
@@ -96,7 +99,7 @@ MATRIX = {
     "action-export-xlsx": (READ, NOT_ALLOWED),
     "action-export-pdf": (READ, NOT_ALLOWED),
     # the action's owner (the member login is Kevin Yong, responsible for action 73) may add an update
-    "action-update-add": (NOT_ALLOWED, ("login", 400, 404, 404, 404, 400, 400, 400)),
+    "action-update-add": (TO_PAGE, ("login", 400, 404, 404, 404, 400, 400, 400)),
     # editors' pages: a form on GET, errors for an empty POST
     "meeting-schedule": (EDIT_PAGE, write(400)),
     "meeting-edit": (EDIT_PAGE, write(400)),
@@ -108,34 +111,34 @@ MATRIX = {
     "board-history": (EDIT_PAGE, NOT_ALLOWED),
     "board-settings": (EDIT_PAGE, write(400)),
     "person-edit": (EDIT_PAGE, write(400)),
-    # editors' POST-only changes
-    "meeting-attendance": (NOT_ALLOWED, write(400)),
-    "meeting-guest-add": (NOT_ALLOWED, write(400)),
-    "item-add": (NOT_ALLOWED, write(400)),
-    "item-minutes": (NOT_ALLOWED, write(400)),
-    "item-raise-action": (NOT_ALLOWED, write(400)),
-    "paper-add": (NOT_ALLOWED, write(400)),
-    "topic-add": (NOT_ALLOWED, write(400)),
-    "topic-schedule": (NOT_ALLOWED, write(400)),
-    "action-import-confirm": (NOT_ALLOWED, write(400)),
-    "member-add": (NOT_ALLOWED, write(400)),
-    "membership-edit": (NOT_ALLOWED, write(400)),
-    "membership-end": (NOT_ALLOWED, write(400)),
+    # editors' POST-only changes (a GET goes to the page the form is on)
+    "meeting-attendance": (TO_PAGE, write(400)),
+    "meeting-guest-add": (TO_PAGE, write(400)),
+    "item-add": (TO_PAGE, write(400)),
+    "item-minutes": (TO_PAGE, write(400)),
+    "item-raise-action": (TO_PAGE, write(400)),
+    "paper-add": (TO_PAGE, write(400)),
+    "topic-add": (TO_PAGE, write(400)),
+    "topic-schedule": (TO_PAGE, write(400)),
+    "action-import-confirm": (TO_PAGE, write(400)),
+    "member-add": (TO_PAGE, write(400)),
+    "membership-edit": (TO_PAGE, write(400)),
+    "membership-end": (TO_PAGE, write(400)),
     # Lorna Hunt is a member already, and has no email to be invited at: a message and a redirect.
-    "guest-make-member": (NOT_ALLOWED, write(302)),
-    "person-invite": (NOT_ALLOWED, write(302)),
-    "item-move": (NOT_ALLOWED, write(302)),
-    "item-remove": (NOT_ALLOWED, write(302)),
-    "item-defer": (NOT_ALLOWED, write(302)),
+    "guest-make-member": (TO_PAGE, write(302)),
+    "person-invite": (TO_PAGE, write(302)),
+    "item-move": (TO_PAGE, write(302)),
+    "item-remove": (TO_PAGE, write(302)),
+    "item-defer": (TO_PAGE, write(302)),
     # a confirmation page; a POST without its confirmation approves nothing (400)
     "meeting-approve": (EDIT_PAGE, write(400)),
     # the demo's Feb minutes are already circulated: editors are told so (a message and a redirect)
-    "meeting-circulate": (NOT_ALLOWED, write(302)),
-    "action-remove": (NOT_ALLOWED, write(302)),
+    "meeting-circulate": (TO_PAGE, write(302)),
+    "action-remove": (TO_PAGE, write(302)),
     # action 73 is on the log: there is no removed action of that id to restore (404)
-    "object-restore": (NOT_ALLOWED, write(404)),
+    "object-restore": (TO_PAGE, write(404)),
     # the Feb meeting is not approved: there is nothing to reopen
-    "meeting-reopen": (NOT_ALLOWED, write(400)),
+    "meeting-reopen": (TO_PAGE, write(400)),
     # the registers the minutes feed (rows from minutes the user may see), and their downloads
     "decision-register": (READ, NOT_ALLOWED),
     "interest-register": (READ, NOT_ALLOWED),
@@ -143,8 +146,8 @@ MATRIX = {
     "interest-export-csv": (READ, NOT_ALLOWED),
     # the Feb minutes are circulated: members read its declarations; editors record them
     "meeting-declarations": (READ, write(400)),
-    "declarations-none": (NOT_ALLOWED, write(302)),
-    "declaration-remove": (NOT_ALLOWED, write(302)),
+    "declarations-none": (TO_PAGE, write(302)),
+    "declaration-remove": (TO_PAGE, write(302)),
     # "Action:" lines of draft minutes: editors only; an empty POST names no line (400)
     "meeting-action-lines": (EDIT_PAGE, write(400)),
 }

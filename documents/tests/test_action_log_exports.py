@@ -255,7 +255,10 @@ def test_a_person_on_another_board_gets_404_on_every_action_url(client, log, out
     client.force_login(outsider)
     checked = 0
     for url in _board_urls(log, 59):
-        got = client.get(url).status_code
+        response = client.get(url)
+        got = response.status_code
+        if got == 302:  # a POST-only address sends a GET to its page, which is the outsider's 404
+            got = client.get(response["Location"]).status_code
         posted = client.post(url, {"status_after": "closed", "note": "x", "version": 1, "text": "x"}).status_code
         # 405 only says which method a URL takes; the other method must then answer 404.
         assert {got, posted} <= {404, 405} and 404 in (got, posted), (url, got, posted)

@@ -76,7 +76,7 @@ def test_it_runs_a_meeting_cycle_as_the_secretary(page, live_server, demo_board,
 
     # Agenda builder: add an item, move it up, see the start times follow.
     page.get_by_role("link", name="Agenda builder").click()
-    add = page.locator("form[action$='/agenda/items/']")
+    add = page.locator("form[action*='/agenda/items/']")
     add.get_by_label("Title").fill("Post order direct contact")
     add.get_by_label("Purpose").select_option("discussion")
     add.get_by_label("Or lead as free text").fill("Lorna Hunt")

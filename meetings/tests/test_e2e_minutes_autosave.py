@@ -95,3 +95,26 @@ def test_a_second_browser_on_the_same_item_sees_the_conflict_and_keeps_its_text(
     assert item.notes == "The chair's version."
     for page in pages:
         page.context.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_a_form_error_is_shown_next_to_its_field_and_a_reload_finds_the_page(page, live_server, demo_board):
+    base = live_server.url
+    page.set_default_timeout(10_000)
+    april = Meeting.objects.get(board=demo_board, date="2024-04-17")
+    last = april.items.live().order_by("position").last()
+    log_in(page, base, "secretary")
+    page.goto(f"{base}{april.get_absolute_url()}")
+    card = page.locator(f"#item-{last.pk}")
+    card.get_by_text("Raise an action").click()
+    card.get_by_label("Action").fill("   ")  # passes the browser's check, not the server's
+    card.get_by_role("button", name=re.compile("^Raise action")).click()
+    field = page.locator(f"#item-{last.pk}").get_by_label("Action")
+    expect(page.locator(f"#item-{last.pk} .invalid-feedback")).to_contain_text("required")
+    expect(field).to_be_in_viewport()
+    assert field.evaluate("e => e === document.activeElement")
+    # Opening the address the form was sent to (Enter in the address bar): the meeting page, not a 405.
+    page.goto(page.url.split("#")[0])
+    expect(page).to_have_url(re.compile(rf"{april.get_absolute_url()}#item-{last.pk}$"))
+    expect(page.get_by_role("heading", name="Agenda and minutes")).to_be_visible()

@@ -72,10 +72,21 @@ def write_urls(meeting, item):
     ]
 
 
-def test_it_refuses_get_on_every_post_only_view(client, secretary, meeting, item):
+def test_a_get_on_a_post_only_view_goes_to_the_page_the_form_is_on(client, secretary, meeting, item):
     login(client, secretary)
+    pages = {
+        meeting.get_absolute_url(),
+        url("meeting-agenda", meeting),
+        reverse("meetings:forward-plan", args=[meeting.board.slug]),
+    }
     for u in write_urls(meeting, item):
-        assert client.get(u).status_code == 405, u
+        response = client.get(u)
+        assert response.status_code == 302 and response["Location"].split("#")[0] in pages, u
+        assert client.put(u).status_code == 405, u
+    item.refresh_from_db()
+    assert item.removed_at is None and not meeting.items.filter(position__gt=5).exists()
+    meeting.refresh_from_db()
+    assert not meeting.is_locked
 
 
 def test_it_refuses_a_members_post_with_403_and_an_outsiders_with_404(client, member, outsider, meeting, item):
@@ -487,7 +498,7 @@ def test_it_shows_members_draft_minutes_only_once_circulated(client, secretary, 
     assert "Draft discussion" not in client.get(url("meeting-detail", meeting)).content.decode()
     assert client.post(url("meeting-circulate", meeting)).status_code == 403
     login(client, secretary)
-    assert client.get(url("meeting-circulate", meeting)).status_code == 405
+    assert client.get(url("meeting-circulate", meeting)).status_code == 302
     response = client.post(url("meeting-circulate", meeting), follow=True)
     assert "Draft minutes circulated" in response.content.decode()
     meeting.refresh_from_db()
