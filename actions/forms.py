@@ -10,12 +10,17 @@ from adoptboard.forms import InlineFormHelper
 from meetings.forms import people_choices
 from meetings.models import MeetingStatus, Person
 
-from .models import Action, ActionUpdate, Status
+from .models import ACTION_TEXT_MAX, Action, ActionUpdate, Status
 from .selectors import people_known_to
 
 
 class RaiseActionForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Action")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Action",
+        max_length=ACTION_TEXT_MAX,
+        help_text=f"Up to {ACTION_TEXT_MAX:,} characters.",
+    )
     responsible = IdMultipleChoiceField(queryset=Person.objects.none(), required=False, label="Responsible")
     whole_board = forms.BooleanField(required=False, label="The whole board (all)")
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due (optional)")
@@ -121,6 +126,11 @@ class ActionEditForm(forms.ModelForm):
 
     responsible = IdMultipleChoiceField(queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
     version = VersionField(min_value=1)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=ACTION_TEXT_MAX,
+        help_text=f"Up to {ACTION_TEXT_MAX:,} characters.",
+    )
 
     class Meta:
         model = Action
@@ -141,8 +151,8 @@ class ActionEditForm(forms.ModelForm):
         text = self.cleaned_data["text"].strip()
         if not text:
             raise ValidationError("The action needs some text.", code="no_text")
-        if len(text) > 5000:
-            raise ValidationError("Keep the action under 5,000 characters.", code="too_long")
+        if len(text) > ACTION_TEXT_MAX:
+            raise ValidationError(f"Keep the action to {ACTION_TEXT_MAX:,} characters.", code="too_long")
         return text
 
     def clean_responsible(self):

@@ -9,6 +9,10 @@ from simple_history.models import HistoricalRecords
 
 from meetings.models import AgendaItem, Board, Meeting, Person
 
+# The longest action the forms take (the seeds' longest is under 400 characters): long enough for
+# any real action, short enough that a page of them prints in good time.
+ACTION_TEXT_MAX = 5000
+
 
 class Status(models.TextChoices):
     OPEN = "open", "Open"

@@ -16,7 +16,7 @@ from meetings.services import lock_meeting_for_edit
 
 from .importing import CREATE, UNCHANGED, UPDATE, RawRow, clean_filename, preview_import
 from .lines import parse_action_lines
-from .models import Action, ActionUpdate, DroppedActionLine, Responsibility, Status
+from .models import ACTION_TEXT_MAX, Action, ActionUpdate, DroppedActionLine, Responsibility, Status
 from .selectors import action_line_offers
 
 
@@ -49,6 +49,8 @@ def _check_action(text: str, people: list[Person], whole_board: bool) -> None:
         raise ValidationError("Say who is responsible: one or more people, or the whole board.", code="no_responsible")
     if not text.strip():
         raise ValidationError("The action needs some text.", code="no_text")
+    if len(text) > ACTION_TEXT_MAX:
+        raise ValidationError(f"Keep the action to {ACTION_TEXT_MAX:,} characters.", code="too_long")
 
 
 @transaction.atomic

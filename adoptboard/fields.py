@@ -59,3 +59,29 @@ class IdConverter:
 
     def to_url(self, value) -> str:
         return str(value)
+
+
+def strip_control_characters_from_forms() -> None:
+    """Every text a form takes (the app's forms, the admin's, ModelForms' own fields) without control
+    characters (adoptboard.text): one place, so no form can forget it.
+
+    Done on Django's CharField (EmailField, SlugField, URLField... inherit it) at start-up rather
+    than by a field class of our own, because ModelForms and the admin build their CharFields from
+    the models themselves. Stripped rather than refused: a stray \\x0b pasted from Word is invisible,
+    and a form error about it could not say where it is.
+    """
+    from adoptboard.text import printable
+
+    if getattr(forms.CharField.to_python, "strips_control_characters", False):
+        return
+    original = forms.CharField.to_python
+
+    def to_python(self, value):
+        value = original(self, value)
+        if isinstance(value, str):
+            value = printable(value)
+            value = value.strip() if self.strip else value
+        return value
+
+    to_python.strips_control_characters = True
+    forms.CharField.to_python = to_python

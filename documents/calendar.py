@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from adoptboard.text import printable
 from meetings.models import Board, Meeting
 
 LONDON = ZoneInfo("Europe/London")
@@ -39,12 +40,12 @@ def calendar_ics(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", board.name)
+    cal.add("x-wr-calname", printable(board.name))
     cal.add("x-wr-timezone", "Europe/London")
     for m in meetings:
         event = Event()
         event.add("uid", meeting_uid(m))
-        event.add("summary", m.title or f"{board.short_name or board.name} meeting")
+        event.add("summary", printable(m.title or f"{board.short_name or board.name} meeting"))
         event.add("dtstart", datetime.datetime.combine(m.date, m.start_time, tzinfo=LONDON))
         event.add("dtend", datetime.datetime.combine(m.date, m.end_time, tzinfo=LONDON))
         event.add("dtstamp", now)
@@ -55,11 +56,11 @@ def calendar_ics(
         url = base_url.rstrip("/") + m.get_absolute_url()
         event.add("url", url)
         if m.place or m.online_link:
-            event.add("location", m.place or m.online_link)
+            event.add("location", printable(m.place or m.online_link))
         description = [f"{board.name}: {m.get_status_display().lower()}.", f"Meeting page: {url}"]
         if m.online_link:
             description.append(f"Join online: {m.online_link}")
-        event.add("description", "\n".join(description))
+        event.add("description", printable("\n".join(description)))
         event.add("status", "CONFIRMED")
         cal.add_component(event)
     cal.add_missing_timezones()

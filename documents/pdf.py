@@ -16,6 +16,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from adoptboard.text import printable
 from meetings.models import Board
 
 from .data import MeetingPack, log_cut_note
@@ -80,7 +81,8 @@ def html_to_pdf(html: str, *, in_pack: bool = False) -> bytes:
     # Imported here: loading WeasyPrint costs half a second, which no other page should pay.
     import weasyprint
 
-    document = weasyprint.HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=_url_fetcher())
+    # Control characters mean nothing in print, and some upset the HTML parser: out.
+    document = weasyprint.HTML(string=printable(html), base_url=DOCUMENT_BASE_URL, url_fetcher=_url_fetcher())
     stylesheets = [weasyprint.CSS(string=IN_PACK_CSS)] if in_pack else None
     return document.write_pdf(stylesheets=stylesheets)
 

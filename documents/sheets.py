@@ -12,6 +12,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from actions.selectors import ExportRow
+from adoptboard.text import printable
 
 # (header, ExportRow attribute, Excel column width in characters)
 COLUMNS = [
@@ -37,7 +38,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: str) -> str:
-    """Text as text: a leading single quote keeps a spreadsheet from evaluating it."""
+    """Text as text: a leading single quote keeps a spreadsheet from evaluating it; control
+    characters (which Excel's XML cannot hold: openpyxl refuses them) are taken out."""
+    value = printable(value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
@@ -99,7 +102,7 @@ def action_log_xlsx(rows: Iterable[ExportRow], *, title: str = "Action log") -> 
 
 def _sheet_title(title: str) -> str:
     # Excel: at most 31 characters, none of []:*?/\
-    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in printable(title)).strip()
     return (cleaned or "Action log")[:31]
 
 

@@ -7,6 +7,8 @@ import io
 
 from django.utils import timezone
 
+from adoptboard.text import printable
+
 from .data import LOG_HEADERS, MeetingPack, fmt_date, log_cut_note
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -31,6 +33,25 @@ def _word_field(run, instruction: str) -> None:
     run._r.extend([begin, text, end])
 
 
+def _printable_runs() -> None:
+    """Every run of text python-docx writes goes through CT_R.add_t, which refuses control
+    characters (a 500): register a run element that takes them out first. One place for the whole
+    document, so no paragraph, heading or table cell can forget it."""
+    from docx.oxml.parser import register_element_cls
+    from docx.oxml.text.run import CT_R
+
+    if getattr(CT_R, "printable", False):
+        return
+
+    class PrintableRun(CT_R):
+        printable = True
+
+        def add_t(self, text: str):
+            return super().add_t(printable(text))
+
+    register_element_cls("w:r", PrintableRun)
+
+
 def _declarations(doc, pack: MeetingPack) -> None:
     for d in pack.declarations:
         if d.none_declared:
@@ -49,6 +70,7 @@ def minutes_docx(pack: MeetingPack) -> bytes:
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
+    _printable_runs()
     meeting, board = pack.meeting, pack.board
     doc = Document()
     section = doc.sections[0]
@@ -65,9 +87,9 @@ def minutes_docx(pack: MeetingPack) -> bytes:
     doc.styles["Normal"].font.size = Pt(10.5)
     # The file's properties name the board and the meeting (python-docx's template says "python-docx").
     props = doc.core_properties
-    props.title = f"{pack.title} — {board.name}"
+    props.title = printable(f"{pack.title} — {board.name}")
     props.subject = f"Minutes of the meeting of {fmt_date(meeting.date)}"
-    props.author = props.last_modified_by = board.name
+    props.author = props.last_modified_by = printable(board.name)
     props.comments = ""
     props.keywords = "minutes"
     props.category = "Draft minutes" if not meeting.is_locked else "Approved minutes"

@@ -106,8 +106,12 @@ def meeting_update(*, meeting: Meeting, expected_version: int, **values) -> Meet
 def next_meeting_proposal(meeting: Meeting) -> dict:
     """Initial values for "schedule next meeting": a quarter on, the board's usual time and place."""
     board = meeting.board
+    try:
+        date = meeting.date + datetime.timedelta(weeks=13)
+    except OverflowError:  # a meeting at the calendar's end (9999): no date to propose
+        date = None
     return {
-        "date": meeting.date + datetime.timedelta(weeks=13),
+        "date": date,
         "start_time": board.default_start_time,
         "end_time": board.default_end_time,
         "place": board.default_place or meeting.place,
@@ -413,10 +417,12 @@ def item_move(*, item: AgendaItem, direction: str) -> None:
 
 def item_start_times(meeting: Meeting, items: list[AgendaItem]) -> None:
     """Set `starts_at` (a time) on each item from the meeting's start and the durations before it."""
-    clock = datetime.datetime.combine(meeting.date, meeting.start_time)
+    # Minutes since midnight, wrapping at midnight: no date arithmetic (a meeting on 31 December
+    # 9999 running past midnight would leave the calendar).
+    clock = meeting.start_time.hour * 60 + meeting.start_time.minute
     for item in items:
-        item.starts_at = clock.time()
-        clock += datetime.timedelta(minutes=item.duration_minutes)
+        item.starts_at = datetime.time(*divmod(clock % (24 * 60), 60))
+        clock += item.duration_minutes
 
 
 # Papers: what boards circulate. Checked by extension, by what the file starts with and (Word and

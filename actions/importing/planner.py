@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from ..models import Action, Status, responsible_label
+from ..models import ACTION_TEXT_MAX, Action, Status, responsible_label
 from .readers import NUMBER, RawRow
 
-MAX_TEXT_CHARS = 5000
+MAX_TEXT_CHARS = ACTION_TEXT_MAX
 MAX_NOTE_CHARS = 300
 PREVIEW_ROWS_SHOWN = 200
 # Numbers that would move the board's next number this far past the log ask to be confirmed:
