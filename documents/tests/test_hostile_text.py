@@ -265,9 +265,12 @@ def test_a_meeting_dated_9999_12_31_pages_documents_and_calendar(secretary_clien
     last = Meeting.objects.create(
         board=demo_board,
         date=datetime.date(9999, 12, 31),
-        start_time=datetime.time(14),
-        end_time=datetime.time(16),
+        start_time=datetime.time(23),
+        end_time=datetime.time(23, 59),
     )
+    # Items running past midnight: their start times wrap rather than leave the calendar.
+    for position in (1, 2):
+        AgendaItem.objects.create(meeting=last, position=position, title=f"Item {position}", duration_minutes=90)
     rows = list(last.attendances.all())
     assert attendance_fingerprint(rows)
     downloads(secretary_client, demo_board, last)
