@@ -72,6 +72,8 @@ def downloads(client, board, meeting) -> dict[str, object]:
         "export.xlsx": reverse("documents:action-export-xlsx", args=[slug]),
         "export.pdf": reverse("documents:action-export-pdf", args=[slug]),
         "calendar.ics": reverse("documents:board-calendar", args=[slug]),
+        "decisions.csv": reverse("documents:decision-export-csv", args=[slug]),
+        "interests.csv": reverse("documents:interest-export-csv", args=[slug]),
         "meeting page": meeting.get_absolute_url(),
         "agenda page": meeting_url("meeting-agenda", meeting),
         "action log page": reverse("actions:action-list", args=[slug]),
