@@ -3,7 +3,8 @@ then every writer asked for its file. Nothing answers 500; no control character 
 
 Inputs: the app's forms (meeting, agenda item, minutes, action raised/edited/updated, guest, topic,
 paper, person), the import (a CSV file, with a very long file name) and the admin. Writers: agenda
-and minutes PDF, minutes Word, the log as CSV, Excel and PDF, the calendar feed.
+and minutes PDF, minutes Word, the board pack, the log as CSV, Excel and PDF, the registers' CSV,
+the calendar feed.
 """
 
 import csv
@@ -68,6 +69,7 @@ def downloads(client, board, meeting) -> dict[str, object]:
         "agenda.pdf": meeting_url("meeting-agenda-pdf", meeting, app="documents"),
         "minutes.pdf": meeting_url("meeting-minutes-pdf", meeting, app="documents"),
         "minutes.docx": meeting_url("meeting-minutes-docx", meeting, app="documents"),
+        "pack.pdf": meeting_url("meeting-pack-pdf", meeting, app="documents"),
         "export.csv": reverse("documents:action-export-csv", args=[slug]),
         "export.xlsx": reverse("documents:action-export-xlsx", args=[slug]),
         "export.pdf": reverse("documents:action-export-pdf", args=[slug]),
