@@ -4,8 +4,8 @@ Between preview and confirm the parsed rows travel in the page itself, signed wi
 `django.core.signing` (HMAC with SECRET_KEY, salted with the board and the user, compressed, and
 valid for two hours). App servers keep no state (DESIGN.md: several gunicorn instances behind a
 load balancer), so a temp file on one server could be missing on the next request; the session
-is saved on every request here (SESSION_SAVE_EVERY_REQUEST), so megabytes parked in it would slow
-every page until it expired. A signed payload needs neither and cannot be altered or replayed on
+is read on every request and rewritten once a minute (adoptboard.middleware), so megabytes parked
+in it would slow every page until it expired. A signed payload needs neither and cannot be altered or replayed on
 another board; the confirm step plans the rows again against the database as it then is.
 """
 

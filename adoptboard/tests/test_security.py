@@ -1,10 +1,13 @@
 """Hardened settings: login throttling, session rotation, CSP the app's own pages satisfy."""
 
+import datetime
 import re
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
+from django.db import connection
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 
@@ -41,8 +44,44 @@ def test_pages_send_a_content_security_policy_without_unsafe_inline(client, memb
 
 def test_session_cookies_are_httponly_and_expire_when_idle():
     assert settings.SESSION_COOKIE_HTTPONLY
-    assert settings.SESSION_SAVE_EVERY_REQUEST
     assert settings.SESSION_COOKIE_AGE <= 8 * 60 * 60
+
+
+def _expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value).expire_date
+
+
+def test_a_session_is_saved_once_a_minute_not_on_every_request_and_still_ends_when_idle(client, member):
+    """The idle timer restarts on use, but a page view writes the session at most once a minute."""
+    from django.contrib.sessions.models import Session
+    from django.test.utils import CaptureQueriesContext
+
+    start = datetime.datetime(2026, 11, 30, 10, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        client.force_login(member)
+        assert client.get("/").status_code == 200
+        first = _expiry(client)
+        clock.shift(30)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/").status_code == 200
+        assert not [q for q in ctx.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+        assert _expiry(client) == first
+        clock.shift(31)  # a minute since the last save: this request restarts the timer
+        response = client.get("/")
+        assert response.status_code == 200
+        assert _expiry(client) == first + datetime.timedelta(seconds=61)
+        assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == settings.SESSION_COOKIE_AGE
+        # Idle for longer than the timeout: the session is over.
+        clock.shift(settings.SESSION_COOKIE_AGE + 1)
+        response = client.get("/")
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    # Anonymous visitors get no stored session.
+    client.logout()
+    before = Session.objects.count()
+    client.get("/accounts/login/")
+    assert Session.objects.count() == before
 
 
 INLINE = [
