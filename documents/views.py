@@ -20,7 +20,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.views.decorators.http import require_safe
 
 from actions.filters import ActionFilter
-from actions.selectors import action_log, export_rows, log_updated_at
+from actions.selectors import action_log, iter_export_rows, log_updated_at
 from adoptboard.downloads import document_filename, download
 from meetings.models import Meeting, MinutesVersion
 from meetings.permissions import board_for_user
@@ -188,12 +188,15 @@ def _log_download(request, slug, render, extension: str, content_type: str):
     if isinstance(log, HttpResponse):
         return log
     name = document_filename(board, "actions", extension, on=timezone.localdate())
-    return download(render(export_rows(log.qs), board), content_type=content_type, filename=name)
+    # Streamed: rows are read, written and sent a chunk at a time (memory flat in the log's size).
+    return download(render(iter_export_rows(log.qs), board), content_type=content_type, filename=name)
 
 
 @require_safe
 def action_export_csv(request, slug):
-    return _log_download(request, slug, lambda rows, board: sheets.action_log_csv(rows), "csv", sheets.CSV_CONTENT_TYPE)
+    return _log_download(
+        request, slug, lambda rows, board: sheets.action_log_csv_chunks(rows), "csv", sheets.CSV_CONTENT_TYPE
+    )
 
 
 @require_safe
@@ -201,7 +204,7 @@ def action_export_xlsx(request, slug):
     return _log_download(
         request,
         slug,
-        lambda rows, board: sheets.action_log_xlsx(rows, title=board.short_name or board.name),
+        lambda rows, board: sheets.action_log_xlsx_file(rows, title=board.short_name or board.name),
         "xlsx",
         sheets.XLSX_CONTENT_TYPE,
     )
