@@ -193,8 +193,11 @@ def open_action_count(board: Board) -> int:
 
 
 def people_known_to(board: Board) -> QuerySet[Person]:
-    """Everyone the board knows (meetings.selectors.board_people), with the people named on its actions."""
-    return board_people(board, also=Responsibility.objects.filter(action__board=board).values("person_id"))
+    """Everyone the board knows (meetings.selectors.board_people), with the people named on its live actions."""
+    # Named on its live actions: read through the (board, id) index of live actions and the
+    # (action, person) unique index, without touching either table's rows.
+    live = Action.objects.live().filter(board=board).order_by().values("pk")
+    return board_people(board, also=Responsibility.objects.filter(action_id__in=live).values("person_id"))
 
 
 def raised_actions_prefetch() -> Prefetch:

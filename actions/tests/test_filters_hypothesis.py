@@ -181,7 +181,7 @@ def test_it_filters_the_log_and_its_export_like_a_plain_python_filter(client, db
     assert numbers_on(response) == expected
 
     exported = client.get(reverse("documents:action-export-csv", kwargs={"slug": board.slug}) + query)
-    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))[1:]
+    rows = list(csv.reader(io.StringIO(exported.getvalue().decode("utf-8-sig"))))[1:]
     assert [int(r[0]) for r in rows] == expected
 
 

@@ -130,7 +130,7 @@ def test_payloads_are_plain_text_in_pdfs_and_word(client, poisoned):
 def test_exports_neutralise_formulas(client, poisoned):
     client.force_login(get_user_model().objects.get(username="secretary"))
     base = f"/boards/{poisoned.slug}"
-    rows = list(csv.reader(io.StringIO(client.get(f"{base}/actions/export.csv").content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(client.get(f"{base}/actions/export.csv").getvalue().decode("utf-8-sig"))))
     cells = [c for r in rows[1:] for c in r]
     assert cells, "the export has rows"
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")], "a cell starts with a formula character"
@@ -138,7 +138,7 @@ def test_exports_neutralise_formulas(client, poisoned):
 
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(client.get(f"{base}/actions/export.xlsx").content))
+    wb = load_workbook(io.BytesIO(client.get(f"{base}/actions/export.xlsx").getvalue()))
     values = [c.value for row in wb.active.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
     assert not [v for v in values if v[:1] in ("=", "+", "-", "@")]
     assert all(c.data_type != "f" for row in wb.active.iter_rows() for c in row)
