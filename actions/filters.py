@@ -102,6 +102,30 @@ class ActionFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         return search_actions(queryset, value)
 
+    def widgets(self) -> dict:
+        """What the log's hand-written filter form shows (templates/actions/_log_filters.html):
+        each field's value, its choices with the chosen ones marked, and its errors. Drawing the
+        six fields through crispy's templates cost more than the rest of the page together."""
+        form = self.form
+        errors = form.errors if form.is_bound else {}
+        out = {}
+        for name, field in form.fields.items():
+            value = form[name].value()
+            chosen = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value or "")}
+            out[name] = {
+                "name": name,
+                "label": field.label,
+                "help": field.help_text,
+                "value": "" if value is None or isinstance(value, list | tuple) else value,
+                "errors": errors.get(name, []),
+                "choices": [(str(v), str(label), str(v) in chosen) for v, label in getattr(field, "choices", ())],
+            }
+        return {
+            "top": [out["q"], out["responsible"], out["meeting"]],
+            "status": out["status"],
+            "dates": [out["issued_from"], out["issued_to"]],
+        }
+
     @property
     def is_bound_with_filters(self) -> bool:
         return any(self.data.get(name) for name in self.filters)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from adoptboard.concurrency import StaleEdit
@@ -18,19 +19,23 @@ from .models import Action
 LOG_PAGE_SIZE = 50
 
 
-def _log_filter(request, board) -> ActionFilter:
-    return ActionFilter(request.GET, queryset=selectors.action_log(board), board=board)
-
-
 @require_safe
 def action_list(request, slug):
     board = board_for_user(request.user, slug)
-    log = _log_filter(request, board)
+    log = ActionFilter(request.GET, queryset=selectors.action_log(board, annotated=False), board=board)
     valid = log.is_valid()
+    # django-filter drops a value it cannot use and filters by the rest: an invalid filter
+    # (a meeting or person unknown to the board, a malformed date) matches nothing rather
+    # than showing the whole log as if it matched.
+    actions = log.qs if valid else log.queryset.none()
+    # The page's ids first (count, then one slice of the index), then those 50 rows in full.
+    page = Paginator(actions.values_list("pk", flat=True), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "board": board,
         "filter": log,
-        "page": Paginator(log.qs, LOG_PAGE_SIZE).get_page(request.GET.get("page")),
+        "log_url": reverse("actions:action-list", kwargs={"slug": board.slug}),
+        "page": page,
+        "rows": selectors.log_rows(page.object_list),
         "updated_at": selectors.log_updated_at(board),
         "only_open": ONLY_OPEN,
         "showing_only_open": sorted(request.GET.getlist("status")) == sorted(ONLY_OPEN),

@@ -345,3 +345,38 @@ def test_search_follows_an_update_s_note_as_it_is_added_and_changed(client, boar
     deleted = client.post(reverse("admin:actions_actionupdate_delete", args=[update.pk]), {"post": "yes"})
     assert deleted.status_code == 403
     assert found("sibling") == [1] and found("report") == [1]
+
+
+def test_an_invalid_filter_value_matches_nothing_and_the_right_rows_once_it_becomes_valid(
+    client, board, other_board, member
+):
+    """No table is stored anywhere: a value the filter cannot use yet (a person the board does
+    not know, a meeting not on it) shows 0 matches and the error, never the whole log; the moment
+    the value becomes valid, the next request shows the true rows."""
+    for n in (1, 2, 3):
+        make_action(board, n, people=[person_of(member)])
+    newcomer = Person.objects.create(full_name="Nia Newcomer", initials="NN")
+    client.force_login(member)
+    url = log_url(board, f"?responsible={newcomer.pk}")
+    for _ in range(2):  # asked twice: the second answer is no more a stored copy than the first
+        response = client.get(url)
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "0 actions match these filters" in html and numbers_on(response) == []
+        assert "Select a valid choice" in html
+    make_action(board, 4, people=[newcomer])  # named on an action: now a person the board knows
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "1 action matches these filters" in response.content.decode()
+    assert numbers_on(response) == [4]
+    # The same for a meeting: while it is another board's, 0 matches; once it is this board's, its actions.
+    moved = Meeting.objects.create(
+        board=other_board, date=datetime.date(2024, 5, 1), start_time=datetime.time(14), end_time=datetime.time(16)
+    )
+    meeting_url = log_url(board, f"?meeting={moved.pk}")
+    response = client.get(meeting_url)
+    assert response.status_code == 400 and numbers_on(response) == []
+    Meeting.objects.filter(pk=moved.pk).update(board=board)
+    Action.objects.filter(board=board, number=2).update(meeting=moved)
+    response = client.get(meeting_url)
+    assert response.status_code == 200 and numbers_on(response) == [2]
