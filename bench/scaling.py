@@ -135,7 +135,7 @@ def in_child(fn) -> dict:
                 "growth_mb": round((_hwm_kb() - before) / 1024, 1),
                 **(detail or {}),
             }
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             row = {"error": repr(exc)[:300]}
         os.write(write, json.dumps(row).encode())
         os._exit(0)

@@ -116,7 +116,7 @@ def action_log_xlsx_file(rows: Iterable[ExportRow], *, title: str = "Action log"
     for row in rows:
         sheet.append([date_cell(v) if isinstance(v, datetime.date) else v for v in _values(row)])
 
-    out = tempfile.TemporaryFile()
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (returned open: the response closes it)
     workbook.save(out)
     out.seek(0)
     return out
