@@ -461,6 +461,8 @@ def generate(size: Size, *, today: datetime.date | None = None, seed: int = 6) -
         "username": BENCH_USERNAME,
         "board_slug": big.slug,
         "person_id": bench_person.pk,
+        "people_ids": [p.pk for p in seats],
+        "meeting_ids": [m.pk for m in by_board[big.pk]],
         "review_meeting_id": review_meeting.pk,
         "held_meeting_id": past[-1].pk,
         "action_number": sorted(open_numbers)[len(open_numbers) // 2],

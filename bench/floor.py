@@ -99,3 +99,19 @@ def _agenda(items: int, actions: int, upcoming: int, invitees: int, row_text: st
     out += [f"<li>{day + datetime.timedelta(weeks=4 * k):%-d %B %Y}, 14:00</li>" for k in range(1, upcoming + 1)]
     out.append("</ul></body></html>")
     return "".join(out)
+
+
+def bare_review(request, slug, pk):
+    """The least a view can do to show the review's form: the board's open actions (the same 300
+    rows) with their people, each with a status select and a note box, in one minimal template."""
+    from actions.models import OPEN_STATUSES, Status
+
+    board_id = Board.objects.values_list("pk", flat=True).get(slug=slug)
+    rows = list(
+        Action.objects.filter(board_id=board_id, removed_at__isnull=True, status__in=OPEN_STATUSES)
+        .prefetch_related("responsibilities__person")
+        .order_by("-number")
+    )
+    return HttpResponse(
+        render_to_string("bench/floor_review.html", {"rows": rows, "statuses": Status.choices}, request=request)
+    )

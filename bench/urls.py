@@ -8,5 +8,6 @@ from . import floor
 
 urlpatterns = [
     path("bench/floor/<slug:slug>/", floor.bare_actions, name="bench-floor"),
+    path("bench/floor/<slug:slug>/review/<int:pk>/", floor.bare_review, name="bench-floor-review"),
     *app_urlpatterns,
 ]
