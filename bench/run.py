@@ -1017,6 +1017,9 @@ def measure_load(url: str, info: dict, seconds: int, pairs: int = 3) -> dict:
                 floor_runs.append(run(floor, [bare]))
             results[name] = summarise_load(runs, floor_runs, paths)
             r = results[name]
+            if "error" in r:
+                print(f"  load: {name}: {r['error']}", flush=True)
+                continue
             print(
                 f"  load: {name}: median {r['requests_per_s']:.0f} req/s vs {r['floor_requests_per_s']:.0f} "
                 f"= {r['ratio_median']:.2f} (pairs {r['ratios']}), {r['non_2xx']} non-2xx, "
