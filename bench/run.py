@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """AdoptBoard's benchmark: a busy installation's pages on SQLite and PostgreSQL, beside their floors.
 
-    python bench/run.py                      # SQLite and PostgreSQL, full run (about 7 minutes)
-    python bench/run.py --quick              # fewer repetitions, 10 s load runs
+    python bench/run.py                      # SQLite and PostgreSQL, full run (about 15 minutes)
+    python bench/run.py --quick              # CI-sized: fewer repetitions, 2 turns of 5 s load runs
     python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/adoptboard_bench
 
 Prerequisites: the project's venv (`make install`), wrk (`apt-get install -y wrk`), and for the
@@ -11,13 +11,17 @@ is DROPPED and recreated, so its name must contain "bench"; SQLite runs in a tem
 
 For each backend and each data set (small, then large — see bench/data.py) a worker process
 creates a fresh database, migrates it, generates the data, and measures in-process with Django's
-test client, logged in as the big board's secretary: every page's median and p95 server time and
-its query count, the floors (a bare view of the same 50 action rows; WeasyPrint on a static
-document of the agenda's size; the 10,000 rows written by csv with nothing else), and the time
-and queries of saving a review of every open action. On the large data set it then serves the
-app with gunicorn (2 sync workers, loopback only) and loads the action log, the meeting page and
-the bare view with wrk. Results go to bench/results.json, a table to stdout, and the table into
-docs/PERFORMANCE.md between its "bench:results" markers.
+test client, logged in as the big board's secretary: every page's server time and query count,
+measured in turns with its floor (page, floor, page, floor, ...: a busy moment on the shared
+machine lands on both), reported as the median, the middle half (p25-p75) and the median of the
+per-pair ratios. Floors: a bare view of the same 50 action rows; a bare form of the review's 300
+rows; WeasyPrint on a static document of the agenda's size; the 10,000 rows written by csv with
+nothing else. Then the time and queries of saving a review of every open action. On the large
+data set it serves the app with gunicorn (2 sync workers, loopback only) and loads it with wrk in
+turns: the action log cycling through 400 varied URLs (pages across the whole log, searches,
+filters; a Lua script), then the bare view, and again; the meeting page likewise. No page is
+cached. Results (with the spread) go to bench/results.json, a table to stdout, and the table
+into docs/PERFORMANCE.md between its "bench:results" markers.
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ def backend_of(url: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions and 10 s load runs")
+    parser.add_argument("--quick", action="store_true", help="CI-sized: fewer repetitions, 2 turns of 5 s load runs")
     parser.add_argument(
         "--database-url",
         action="append",
