@@ -69,3 +69,10 @@ class SessionIdleRefreshMiddleware:
 def refresh_interval() -> int:
     """A minute, or a tenth of a short idle timeout, so a session never lapses while in use."""
     return max(1, min(settings.SESSION_REFRESH_SECONDS, settings.SESSION_COOKIE_AGE // 10))
+
+
+def mark_session_refreshed(sender, request, user, **kwargs):
+    """A login saves the session anyway: start its refresh clock there, so the first page after
+    it does not write the session again (and every page costs the same queries)."""
+    if hasattr(request, "session"):
+        request.session[SessionIdleRefreshMiddleware.KEY] = int(time.time())
