@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions', '0004_search_document'),
+        ('actions', '0005_action_lines'),
         ('meetings', '0005_board_standing_items_versions_person_email'),
     ]
 
