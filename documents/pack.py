@@ -24,7 +24,6 @@ from typing import IO
 
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,6 +33,7 @@ from actions.models import OPEN_STATUSES
 from actions.selectors import action_log, log_updated_at
 from meetings.models import Board, Meeting, Paper
 from meetings.permissions import minutes_released
+from meetings.selectors import previous_meeting_of
 
 from . import data, pdf
 
@@ -135,16 +135,6 @@ class PackSources:
         return h.hexdigest()
 
 
-def last_meeting(meeting: Meeting) -> Meeting | None:
-    """The board's meeting before this one."""
-    return (
-        Meeting.objects.filter(board=meeting.board)
-        .filter(Q(date__lt=meeting.date) | Q(date=meeting.date, start_time__lt=meeting.start_time))
-        .order_by("-date", "-start_time")
-        .first()
-    )
-
-
 def last_minutes(meeting: Meeting) -> Section:
     """The previous meeting's minutes: approved, the PDF frozen at the approval; else the draft, as
     HTML for the pack, once every member may read it.
@@ -152,7 +142,7 @@ def last_minutes(meeting: Meeting) -> Section:
     The pack is the same for everyone on the board, so draft minutes that members may not see yet
     are left out with a note.
     """
-    previous = last_meeting(meeting)
+    previous = previous_meeting_of(meeting)
     if previous is None:
         return Section("minutes", "Minutes of the last meeting", note="This is the board's first meeting.")
     previous.board = meeting.board

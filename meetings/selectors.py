@@ -113,6 +113,16 @@ def meeting_for_page(board, pk, *, item_prefetches=()):
     )
 
 
+def previous_meeting_of(meeting: Meeting) -> Meeting | None:
+    """The board's meeting before this one (by date, then start time)."""
+    return (
+        Meeting.objects.filter(board_id=meeting.board_id)
+        .filter(Q(date__lt=meeting.date) | Q(date=meeting.date, start_time__lt=meeting.start_time))
+        .order_by("-date", "-start_time")
+        .first()
+    )
+
+
 def meeting_reopenings(meeting):
     """The recorded reopenings of a meeting's approved minutes: who, when and why."""
     from .services import REOPEN_REASON_PREFIX

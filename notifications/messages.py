@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from adoptboard.downloads import document_filename
 from meetings.models import Meeting, Person
+from meetings.selectors import previous_meeting_of
 
 from . import rules
 from .models import Delivery, Kind
@@ -114,7 +115,7 @@ def build(kind: str, meeting: Meeting, person: Person, *, attach: bool = True) -
         }
     elif kind == Kind.DIGEST:
         actions = rules.stale_actions(meeting)
-        last = rules.previous_meeting(meeting)
+        last = previous_meeting_of(meeting)
         count = len(actions)
         subject = (
             f"{board.name}: {count} open action{'s' if count != 1 else ''} with no update before the meeting on {when}"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from actions.models import Action, ActionUpdate, Responsibility
 from actions.selectors import answered_by
 from meetings.models import Attendance, Board, Meeting, Membership, Person, Role
+from meetings.selectors import previous_meeting_of
 
 from .models import Preference
 
@@ -107,19 +108,10 @@ def reminder_recipients(meeting: Meeting, *, on: datetime.date | None = None) ->
     return result
 
 
-def previous_meeting(meeting: Meeting) -> Meeting | None:
-    return (
-        Meeting.objects.filter(board=meeting.board)
-        .filter(Q(date__lt=meeting.date) | Q(date=meeting.date, start_time__lt=meeting.start_time))
-        .order_by("-date", "-start_time")
-        .first()
-    )
-
-
 def stale_actions(meeting: Meeting) -> list[Action]:
     """The board's open actions with no update since the meeting before this one (none at all if
     there was none): what the secretary chases."""
-    last = previous_meeting(meeting)
+    last = previous_meeting_of(meeting)
     updates = ActionUpdate.objects.filter(action=OuterRef("pk"))
     if last is not None:
         updates = updates.filter(Q(meeting=last) | Q(created_at__gte=last.starts_at))
