@@ -1,9 +1,14 @@
 """Forms of the action log: raising an action at an item, the meeting's review, a progress update, an edit."""
 
+import functools
+from collections.abc import Sequence
+from typing import NamedTuple
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html_join
 
 from adoptboard.fields import IdChoiceField, IdMultipleChoiceField, VersionField
 from adoptboard.forms import InlineFormHelper
@@ -42,6 +47,36 @@ class RaiseActionForm(forms.Form):
         return data
 
 
+class ReviewRow(NamedTuple):
+    action: Action
+    # The action's pk (in the fields' names) and number as text: an int in a template goes
+    # through localisation, 12 times a row.
+    key: str
+    number: str
+    options: str  # the status select's <option>s, the shown value selected
+    note: str | None
+    version: str | None
+    status_errors: Sequence[str]
+    note_errors: Sequence[str]
+
+
+@functools.cache
+def _status_options(selected: str | None) -> str:
+    # " selected" has nothing to escape; values and labels are escaped by format_html_join.
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((v, " selected" if v == selected else "", label) for v, label in Status.choices),
+    )
+
+
+def status_options(selected) -> str:
+    """The <option>s of a status select with `selected` chosen, as Django's Select draws them."""
+    value = None if selected is None else str(selected)
+    # Only the statuses are cached; a posted value that is none of them selects nothing.
+    return _status_options(value if value in Status.values else None)
+
+
 class ReviewForm(forms.Form):
     """The action-log review: per action a status (`status-<pk>`), a note (`note-<pk>`) and its version."""
 
@@ -63,8 +98,39 @@ class ReviewForm(forms.Form):
             )
             self.fields[f"version-{action.pk}"] = VersionField(initial=action.version)
 
-    def rows(self):
-        return [(a, self[f"status-{a.pk}"], self[f"note-{a.pk}"], self[f"version-{a.pk}"]) for a in self.actions]
+    def rows(self) -> list[ReviewRow]:
+        """Per action what its row shows: the fields' values (posted, or initial) and their errors.
+
+        The page writes the fields out by hand (templates/actions/_review_row.html) instead of
+        drawing 900 widgets, which took most of its time (docs/PERFORMANCE.md); the values follow
+        Django's widgets (`data.get`, no value attribute for ""/None), and test_review checks the
+        rows match what the widgets would draw, errors included.
+        """
+        errors = self.errors if self.is_bound else {}
+        data = self.data if self.is_bound else None
+        rows = []
+        for a in self.actions:
+            if data is None:
+                status, note, version = a.status, None, a.version
+            else:
+                status, note, version = (
+                    data.get(f"status-{a.pk}"),
+                    data.get(f"note-{a.pk}"),
+                    data.get(f"version-{a.pk}"),
+                )
+            rows.append(
+                ReviewRow(
+                    action=a,
+                    key=str(a.pk),
+                    number=str(a.number),
+                    options=status_options(status),
+                    note=None if note in ("", None) else str(note),
+                    version=None if version in ("", None) else str(version),
+                    status_errors=errors.get(f"status-{a.pk}", ()),
+                    note_errors=errors.get(f"note-{a.pk}", ()),
+                )
+            )
+        return rows
 
     def entries(self) -> list[dict]:
         return [

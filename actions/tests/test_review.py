@@ -1,12 +1,15 @@
 """The action-log review: the carry-forward set, one submit for the whole list, and constant query counts."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertHTMLEqual
 
 from actions.models import Action, ActionUpdate, Responsibility, Status
 from actions.selectors import review_actions
@@ -131,6 +134,60 @@ def test_it_refuses_a_bad_status_and_a_locked_meeting(client, secretary, board, 
     assert "approved and locked" in response.content.decode()
     a.refresh_from_db()
     assert a.status == Status.OPEN
+
+
+# --- The hand-written rows: the same fields the widgets would draw ----------------------------------
+
+# The row as Django's widgets draw it (the page's before it wrote its fields out by hand, with the
+# errors' id that the widgets' aria-describedby names).
+WIDGET_ROW = Template(
+    """<td>{{ version }}<label class="visually-hidden" for="{{ status.id_for_label }}">{{ status.label }}</label>{{ status }}"""
+    """{% if status.errors %}<div class="text-danger small" id="{{ status.auto_id }}_error">{{ status.errors|join:" " }}</div>{% endif %}</td>"""
+    """<td><label class="visually-hidden" for="{{ note.id_for_label }}">{{ note.label }}</label>{{ note }}"""
+    """{% if note.errors %}<div class="text-danger small" id="{{ note.auto_id }}_error">{{ note.errors|join:" " }}</div>{% endif %}</td>"""
+)
+
+
+def field_cells(html: str, number: int) -> str:
+    row = re.search(rf'<tr id="action-{number}".*?</tr>', html, re.S).group(0)
+    return "".join(re.findall(r"<td>(?:<input|<label).*?</td>", row, re.S))
+
+
+def widget_cells(form, action) -> str:
+    bound = {k: form[f"{k}-{action.pk}"] for k in ("status", "note", "version")}
+    return WIDGET_ROW.render(Context(bound))
+
+
+def test_its_hand_written_fields_match_the_widgets_with_values_and_errors(client, secretary, board, person, meetings):
+    jan, apr, jul = meetings
+    a = raise_before(board, person, "one")
+    b = raise_before(board, person, "two", status=Status.IN_PROGRESS)
+    c = raise_before(board, person, "three")
+    client.force_login(secretary)
+    response = client.get(review_url(apr))
+    html, form = response.content.decode(), response.context["form"]
+    for action in (a, b, c):
+        assertHTMLEqual(field_cells(html, action.number), widget_cells(form, action))
+    assert '<option value="in_progress" selected>' in field_cells(html, b.number)
+    data = {
+        # a bad status and an over-long note: each error under its field, the field aria-invalid
+        f"status-{a.pk}": "lost",
+        f"note-{a.pk}": "x" * 301,
+        f"version-{a.pk}": a.version,
+        # posted values shown again, escaped
+        f"status-{b.pk}": "complete",
+        f"note-{b.pk}": 'said "yes" & <b>left</b>',
+        f"version-{b.pk}": "7",
+        # nothing posted for c
+    }
+    response = client.post(review_url(apr), data)
+    assert response.status_code == 400
+    html, form = response.content.decode(), response.context["form"]
+    for action in (a, b, c):
+        assertHTMLEqual(field_cells(html, action.number), widget_cells(form, action))
+    cells = field_cells(html, a.number)
+    assert cells.count('aria-invalid="true"') == 2 and "Select a valid choice" in cells and "at most 300" in cells
+    assert 'value="said &quot;yes&quot; &amp; &lt;b&gt;left&lt;/b&gt;"' in field_cells(html, b.number)
 
 
 # --- Query counts: the same with few or many rows ---------------------------------------------------
