@@ -38,6 +38,10 @@ class RaiseActionForm(forms.Form):
         if people is not None:
             self.fields["responsible"].choices = people_choices(people, blank=None)
 
+    def responsible_options(self) -> str:
+        """The responsible select's <option>s, for the fields written out by hand (an unbound form)."""
+        return format_html_join("", '<option value="{}">{}</option>', self.fields["responsible"].choices)
+
     def clean(self):
         data = super().clean()
         if not data.get("responsible") and not data.get("whole_board"):
