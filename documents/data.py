@@ -280,3 +280,19 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
             .order_by("date", "start_time")[:4]
         ),
     )
+
+
+def chosen_filters(log) -> list[tuple[str, str]]:
+    """The filters in force, as the PDF's "Showing:" line names them."""
+    chosen = []
+    for name, value in log.form.cleaned_data.items():
+        if value in (None, "", [], ()):
+            continue
+        field = log.form.fields[name]
+        if isinstance(value, list | tuple):
+            labels = dict(field.choices)
+            value = ", ".join(str(labels.get(v, v)) for v in value)
+        elif isinstance(value, datetime.date):
+            value = f"{value.day} {value:%B %Y}"
+        chosen.append((str(field.label or name), str(value)))
+    return chosen

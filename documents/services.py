@@ -1,14 +1,16 @@
-"""The documents the app keeps: approved minutes, frozen at their approval."""
+"""The documents the app keeps: approved minutes, frozen at their approval; the long action log's PDF, made in the background."""
 
 import hashlib
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from meetings.models import Meeting, MinutesVersion
+from meetings.models import Board, Meeting, MinutesVersion
 
 from . import data, pdf, word
+from .models import PENDING, LogExport
+from .tasks import render_log_export
 
 
 @transaction.atomic
@@ -41,3 +43,22 @@ def minutes_freeze(*, meeting: Meeting, version: int, by=None) -> MinutesVersion
 
 def on_minutes_approved(sender, *, meeting: Meeting, version: int, by=None, **kwargs) -> None:
     minutes_freeze(meeting=meeting, version=version, by=by)
+
+
+def log_export_request(*, board: Board, user, query: str, rows: int) -> LogExport:
+    """Ask for the (filtered) action log as PDF in the background; the same request still in hand is reused.
+
+    The task is queued once the row is committed (with the immediate backend it runs then, inside
+    the request). Two presses at once: the partial unique constraint lets one row in, the other reuses it.
+    """
+    pending = LogExport.objects.filter(board=board, requested_by=user, query=query, status__in=PENDING)
+    existing = pending.first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            export = LogExport.objects.create(board=board, requested_by=user, query=query, rows=rows)
+    except IntegrityError:
+        return pending.get()
+    transaction.on_commit(lambda: render_log_export.enqueue(export.pk))
+    return export

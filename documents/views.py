@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Max
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -26,7 +26,8 @@ from meetings.models import Meeting, MinutesVersion
 from meetings.permissions import board_for_user
 from meetings.views_registers import decision_filter, interest_filter
 
-from . import calendar, data, pdf, sheets, word
+from . import calendar, data, pdf, services, sheets, word
+from .models import LogExport, LogExportStatus
 from .pack import pack_file
 
 ACTION_LOG_PDF_MAX_ROWS = 500
@@ -210,20 +211,10 @@ def action_export_xlsx(request, slug):
     )
 
 
-def _chosen_filters(log: ActionFilter) -> list[tuple[str, str]]:
-    """The filters in force, as the PDF's "Showing:" line names them."""
-    chosen = []
-    for name, value in log.form.cleaned_data.items():
-        if value in (None, "", [], ()):
-            continue
-        field = log.form.fields[name]
-        if isinstance(value, list | tuple):
-            labels = dict(field.choices)
-            value = ", ".join(str(labels.get(v, v)) for v in value)
-        elif isinstance(value, datetime.date):
-            value = f"{value.day} {value:%B %Y}"
-        chosen.append((str(field.label or name), str(value)))
-    return chosen
+def _export_query(log: ActionFilter) -> str:
+    """The filters in force, normalised (known filters only, sorted, no page): one request, one string."""
+    pairs = sorted((k, v) for k, values in log.data.lists() if k in log.filters for v in values if v != "")
+    return urlencode(pairs)
 
 
 @require_safe
@@ -232,20 +223,59 @@ def action_export_pdf(request, slug):
     log = _filtered_log(request, board)
     if isinstance(log, HttpResponse):
         return log
-    updated = log_updated_at(board)
-    # WeasyPrint lays out about 30-100 rows a second: a whole decade's log would time the
-    # request out. The PDF says plainly when it stops short; CSV and Excel carry everything.
+    # WeasyPrint lays out about 30-100 rows a second: a long log would time the request out, so
+    # past the cap it is printed by a background task and the member waits on its status page.
     rows = list(log.qs[: ACTION_LOG_PDF_MAX_ROWS + 1])
-    total = log.qs.count() if len(rows) > ACTION_LOG_PDF_MAX_ROWS else len(rows)
+    if len(rows) > ACTION_LOG_PDF_MAX_ROWS:
+        export = services.log_export_request(
+            board=board, user=request.user, query=_export_query(log), rows=log.qs.count()
+        )
+        return redirect(export)
+    updated = log_updated_at(board)
     content = pdf.action_log_pdf(
         board=board,
-        actions=rows[:ACTION_LOG_PDF_MAX_ROWS],
+        actions=rows,
         updated_on=timezone.localtime(updated).date() if updated else None,
-        filters=_chosen_filters(log),
-        total=total,
+        filters=data.chosen_filters(log),
+        total=len(rows),
     )
     name = document_filename(board, "action-log", "pdf", on=timezone.localdate())
     return download(content, content_type=pdf.PDF, filename=name, inline=True)
+
+
+def _own_export(request, slug, pk) -> LogExport:
+    """A PDF prepared in the background: the requester's own, on a board they still sit on (else 404)."""
+    board = board_for_user(request.user, slug)
+    export = get_object_or_404(LogExport.objects.filter(board=board), pk=pk)
+    if not board.access.may_see_requested(export.requested_by_id):
+        raise Http404("No such export")
+    export.board = board
+    return export
+
+
+@require_safe
+def action_export_status(request, slug, pk):
+    export = _own_export(request, slug, pk)
+    log_url = reverse("actions:action-list", kwargs={"slug": slug})
+    return render(
+        request,
+        "documents/logexport_status.html",
+        {"board": export.board, "export": export, "log_url": f"{log_url}?{export.query}" if export.query else log_url},
+    )
+
+
+@require_safe
+def action_export_file(request, slug, pk):
+    export = _own_export(request, slug, pk)
+    if export.status != LogExportStatus.DONE or not export.file:
+        raise Http404("This PDF is not ready")
+    try:
+        handle = export.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The stored file of this PDF is missing.") from None
+    on = timezone.localtime(export.finished_at).date()
+    name = document_filename(export.board, "action-log", "pdf", on=on)
+    return download(handle, content_type=pdf.PDF, filename=name, inline=True)
 
 
 # --- The registers the minutes feed, as CSV with the register page's filters ---------------------

@@ -81,6 +81,11 @@ class Access:
             return Q()
         return Q(**{f"{prefix}minutes_circulated_at__isnull": False}) | Q(**{f"{prefix}status": MeetingStatus.APPROVED})
 
+    def may_see_requested(self, requested_by_id) -> bool:
+        """A document prepared on someone's request (the long action log's PDF) is theirs alone:
+        it prints their filters, so nobody else sees it, staff and editors included."""
+        return self.user is not None and self.user.pk == requested_by_id
+
     def may_update_action(self, action) -> bool:
         """Add a progress update: editors, the people named on it, and every member for an "all" action.
 
