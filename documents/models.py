@@ -62,7 +62,7 @@ class LogExport(models.Model):
         return self.status in PENDING
 
     def get_absolute_url(self) -> str:
-        return reverse("documents:action-export-status", kwargs={"slug": self.board.slug, "pk": self.pk})
+        return reverse("documents:action-export-status", kwargs={"slug": self.board.slug, "export_pk": self.pk})
 
     def get_file_url(self) -> str:
-        return reverse("documents:action-export-file", kwargs={"slug": self.board.slug, "pk": self.pk})
+        return reverse("documents:action-export-file", kwargs={"slug": self.board.slug, "export_pk": self.pk})

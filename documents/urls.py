@@ -20,8 +20,8 @@ urlpatterns = [
     path(board + "actions/export.csv", views.action_export_csv, name="action-export-csv"),
     path(board + "actions/export.xlsx", views.action_export_xlsx, name="action-export-xlsx"),
     path(board + "actions/export.pdf", views.action_export_pdf, name="action-export-pdf"),
-    path(board + "actions/exports/<id:pk>/", views.action_export_status, name="action-export-status"),
-    path(board + "actions/exports/<id:pk>/action-log.pdf", views.action_export_file, name="action-export-file"),
+    path(board + "actions/exports/<id:export_pk>/", views.action_export_status, name="action-export-status"),
+    path(board + "actions/exports/<id:export_pk>/action-log.pdf", views.action_export_file, name="action-export-file"),
     path(board + "decisions/export.csv", views.decision_export_csv, name="decision-export-csv"),
     path(board + "interests/export.csv", views.interest_export_csv, name="interest-export-csv"),
 ]

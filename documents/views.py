@@ -243,10 +243,10 @@ def action_export_pdf(request, slug):
     return download(content, content_type=pdf.PDF, filename=name, inline=True)
 
 
-def _own_export(request, slug, pk) -> LogExport:
+def _own_export(request, slug, export_pk) -> LogExport:
     """A PDF prepared in the background: the requester's own, on a board they still sit on (else 404)."""
     board = board_for_user(request.user, slug)
-    export = get_object_or_404(LogExport.objects.filter(board=board), pk=pk)
+    export = get_object_or_404(LogExport.objects.filter(board=board), pk=export_pk)
     if not board.access.may_see_requested(export.requested_by_id):
         raise Http404("No such export")
     export.board = board
@@ -254,8 +254,8 @@ def _own_export(request, slug, pk) -> LogExport:
 
 
 @require_safe
-def action_export_status(request, slug, pk):
-    export = _own_export(request, slug, pk)
+def action_export_status(request, slug, export_pk):
+    export = _own_export(request, slug, export_pk)
     log_url = reverse("actions:action-list", kwargs={"slug": slug})
     return render(
         request,
@@ -265,8 +265,8 @@ def action_export_status(request, slug, pk):
 
 
 @require_safe
-def action_export_file(request, slug, pk):
-    export = _own_export(request, slug, pk)
+def action_export_file(request, slug, export_pk):
+    export = _own_export(request, slug, export_pk)
     if export.status != LogExportStatus.DONE or not export.file:
         raise Http404("This PDF is not ready")
     try:

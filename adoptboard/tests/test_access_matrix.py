@@ -17,6 +17,7 @@ from django.utils import timezone
 from actions.models import Action
 from adoptboard.tests.test_shell import app_urls
 from conftest import make_person
+from documents.models import LogExport, LogExportStatus
 from meetings.models import Declaration, Meeting, Membership, MinutesVersion, Paper, Person, Role
 
 # "future" holds a secretary's seat on the board that starts tomorrow, "former" a chair's seat
@@ -37,6 +38,7 @@ def write(editor_code):
     return ("login", 403, 404, 404, 404, editor_code, editor_code, editor_code)
 
 
+REQUESTER = ("login", 200, 404, 404, 404, 404, 404, 404)  # the member's own request, nobody else's
 MY_PAGE = ("login", 200, 200, 200, 200, 200, 200, 200)  # about the user, on no board in particular
 
 
@@ -98,6 +100,9 @@ MATRIX = {
     "action-export-csv": (READ, NOT_ALLOWED),
     "action-export-xlsx": (READ, NOT_ALLOWED),
     "action-export-pdf": (READ, NOT_ALLOWED),
+    # a long log's PDF made in the background: the member asked for it, so it is theirs alone
+    "action-export-status": (REQUESTER, NOT_ALLOWED),
+    "action-export-file": (REQUESTER, NOT_ALLOWED),
     # the action's owner (the member login is Kevin Yong, responsible for action 73) may add an update
     "action-update-add": (TO_PAGE, ("login", 400, 404, 404, 404, 400, 400, 400)),
     # editors' pages: a form on GET, errors for an empty POST
@@ -182,10 +187,14 @@ def world(demo_board, outsider):
     version.pdf.save("minutes-v1.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     version.docx.save("minutes-v1.docx", ContentFile(b"PK\x03\x04"), save=True)
     lorna = Person.objects.get(initials="LH")
+    member = User.objects.get(username="member")
+    export = LogExport(board=demo_board, requested_by=member, status=LogExportStatus.DONE, rows=600)
+    export.finished_at = timezone.now()
+    export.file.save("action-log.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     declaration = Declaration.objects.create(meeting=feb, person=lorna, item=item, interest="Trustee of PACT")
     users = {
         "anonymous": None,
-        "member": User.objects.get(username="member"),
+        "member": member,
         "outsider": outsider,
         "future": future,
         "former": former,
@@ -205,6 +214,7 @@ def world(demo_board, outsider):
         "person_pk": str(lorna.pk),
         "seat_pk": str(lorna.memberships.get(board=demo_board).pk),
         "declaration_pk": str(declaration.pk),
+        "export_pk": str(export.pk),
         # A link no invitation or reset made: refused.
         "uidb64": "MQ",
         "token": "cc1234-0123456789abcdef0123456789abcdef",

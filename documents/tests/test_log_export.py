@@ -1,0 +1,156 @@
+"""The action log's PDF past the cap: a background job, its status page and its download, the requester's alone."""
+
+import io
+import re
+
+import pypdf
+import pytest
+from django.urls import reverse
+
+from actions.tests.test_action_log import make_many
+from documents import tasks, views
+from documents.models import LogExport, LogExportStatus
+
+
+@pytest.fixture
+def cap(monkeypatch):
+    monkeypatch.setattr(views, "ACTION_LOG_PDF_MAX_ROWS", 5)
+    return 5
+
+
+def pdf_url(board, query=""):
+    return reverse("documents:action-export-pdf", kwargs={"slug": board.slug}) + query
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+
+
+def ask(client, user, board, query="", *, callbacks):
+    client.force_login(user)
+    with callbacks(execute=True):
+        response = client.get(pdf_url(board, query))
+    return response
+
+
+def test_it_prints_a_log_past_the_cap_in_the_background(
+    client, board, member, cap, django_capture_on_commit_callbacks
+):
+    make_many(board, 12)
+    response = ask(client, member, board, callbacks=django_capture_on_commit_callbacks)
+    export = LogExport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == export.get_absolute_url()
+    # The immediate backend ran the task once the request's write committed.
+    assert (export.status, export.rows, export.requested_by) == (LogExportStatus.DONE, 12, member)
+
+    page = client.get(export.get_absolute_url())
+    assert page.status_code == 200
+    assert b"Your PDF of 12 actions is ready" in page.content
+    download_url = reverse("documents:action-export-file", kwargs={"slug": board.slug, "export_pk": export.pk})
+    assert download_url.encode() in page.content
+
+    file = client.get(download_url)
+    assert file.status_code == 200
+    assert file["Content-Type"] == "application/pdf"
+    assert file["Cache-Control"] == "private, no-store"
+    text = pdf_text(b"".join(file.streaming_content))
+    # Every row, none cut off (the request's PDF would have stopped at 5).
+    assert sorted(int(n) for n in re.findall(r"Bulk action (\d+)", text)) == list(range(1, 13))
+
+
+def test_a_log_within_the_cap_is_still_printed_in_the_request(client, board, member, cap):
+    make_many(board, 5)
+    client.force_login(member)
+    response = client.get(pdf_url(board))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert not LogExport.objects.exists()
+
+
+def test_the_job_keeps_the_filters(client, board, member, cap, django_capture_on_commit_callbacks):
+    make_many(board, 40)
+    # make_many gives statuses in turn: 10 of the 40 are open.
+    ask(client, member, board, "?status=open&page=3&nonsense=1", callbacks=django_capture_on_commit_callbacks)
+    export = LogExport.objects.get()
+    assert export.query == "status=open"
+    assert export.rows == 10
+    text = pdf_text(export.file.read())
+    assert sorted(int(n) for n in re.findall(r"Bulk action (\d+)", text)) == list(range(4, 41, 4))
+
+
+def test_an_identical_request_in_hand_is_reused(client, board, member, cap, django_capture_on_commit_callbacks):
+    make_many(board, 24)  # 6 of each status
+    client.force_login(member)
+    # Not run yet (the callbacks are not executed): still queued.
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        first = client.get(pdf_url(board, "?status=open&status=closed"))
+        again = client.get(pdf_url(board, "?status=closed&status=open"))
+    assert first["Location"] == again["Location"]
+    assert LogExport.objects.get().status == LogExportStatus.QUEUED
+    assert len(queued) == 1
+    page = client.get(first["Location"])
+    assert b"being prepared" in page.content
+    assert b'hx-trigger="every 3s"' in page.content
+    # Another filter is another request.
+    with django_capture_on_commit_callbacks(execute=False):
+        other = client.get(pdf_url(board, "?status=open"))
+    assert other["Location"] != first["Location"]
+    assert LogExport.objects.count() == 2
+
+
+def test_a_done_job_is_not_reused(client, board, member, cap, django_capture_on_commit_callbacks):
+    make_many(board, 12)
+    ask(client, member, board, callbacks=django_capture_on_commit_callbacks)
+    ask(client, member, board, callbacks=django_capture_on_commit_callbacks)
+    assert list(LogExport.objects.values_list("status", flat=True)) == ["done", "done"]
+
+
+def test_only_the_requester_sees_the_job(
+    client, board, member, secretary, outsider, staff, cap, django_capture_on_commit_callbacks
+):
+    make_many(board, 12)
+    ask(client, member, board, callbacks=django_capture_on_commit_callbacks)
+    export = LogExport.objects.get()
+    urls = [
+        export.get_absolute_url(),
+        reverse("documents:action-export-file", kwargs={"slug": board.slug, "export_pk": export.pk}),
+    ]
+    for user in (secretary, outsider, staff):
+        client.force_login(user)
+        for url in urls:
+            assert client.get(url).status_code == 404, (user, url)
+    client.logout()
+    assert client.get(urls[0])["Location"].startswith("/accounts/login/")
+
+
+def test_a_failed_render_says_failed_not_500(
+    client, board, member, cap, monkeypatch, django_capture_on_commit_callbacks
+):
+    make_many(board, 12)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("WeasyPrint fell over")
+
+    monkeypatch.setattr(tasks.pdf, "action_log_pdf", broken)
+    response = ask(client, member, board, callbacks=django_capture_on_commit_callbacks)
+    export = LogExport.objects.get()
+    assert export.status == LogExportStatus.FAILED
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert b"Failed." in page.content
+    assert b"WeasyPrint" not in page.content  # the cause is in the log, not on the page
+    download = reverse("documents:action-export-file", kwargs={"slug": board.slug, "export_pk": export.pk})
+    assert client.get(download).status_code == 404
+    # A failed job is not in hand: asking again makes a new one.
+    monkeypatch.undo()
+    monkeypatch.setattr(views, "ACTION_LOG_PDF_MAX_ROWS", 5)
+    ask(client, member, board, callbacks=django_capture_on_commit_callbacks)
+    assert LogExport.objects.filter(status=LogExportStatus.DONE).count() == 1
+
+
+def test_the_task_runs_once(board, member, cap):
+    make_many(board, 6)
+    export = LogExport.objects.create(board=board, requested_by=member, query="", rows=6)
+    assert tasks.render_log_export.call(export.pk) == "done"
+    assert tasks.render_log_export.call(export.pk) == "nothing to do"
