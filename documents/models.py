@@ -57,12 +57,12 @@ class LogExport(models.Model):
     def __str__(self):
         return f"Action log PDF of {self.board} for {self.requested_by} ({self.get_status_display()})"
 
-    @property
-    def is_pending(self) -> bool:
-        return self.status in PENDING
-
     def get_absolute_url(self) -> str:
         return reverse("documents:action-export-status", kwargs={"slug": self.board.slug, "export_pk": self.pk})
 
     def get_file_url(self) -> str:
         return reverse("documents:action-export-file", kwargs={"slug": self.board.slug, "export_pk": self.pk})
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in PENDING

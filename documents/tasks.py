@@ -47,9 +47,7 @@ def log_export_render(export: LogExport) -> tuple[bytes, int]:
 @task()
 def render_log_export(export_id: int) -> str:
     # Claimed by one worker only: a task run twice prints once.
-    if not LogExport.objects.filter(pk=export_id, status=LogExportStatus.QUEUED).update(
-        status=LogExportStatus.RUNNING
-    ):
+    if not LogExport.objects.filter(pk=export_id, status=LogExportStatus.QUEUED).update(status=LogExportStatus.RUNNING):
         return "nothing to do"
     export = LogExport.objects.select_related("board").get(pk=export_id)
     try:

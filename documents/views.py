@@ -5,7 +5,6 @@ circulated (or approved). Renderers are pure (`pdf`, `word`, `sheets`, `calendar
 fetch, check, render and hand the bytes to the one download helper.
 """
 
-import datetime
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model

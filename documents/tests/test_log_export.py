@@ -33,9 +33,7 @@ def ask(client, user, board, query="", *, callbacks):
     return response
 
 
-def test_it_prints_a_log_past_the_cap_in_the_background(
-    client, board, member, cap, django_capture_on_commit_callbacks
-):
+def test_it_prints_a_log_past_the_cap_in_the_background(client, board, member, cap, django_capture_on_commit_callbacks):
     make_many(board, 12)
     response = ask(client, member, board, callbacks=django_capture_on_commit_callbacks)
     export = LogExport.objects.get()
