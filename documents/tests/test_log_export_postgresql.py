@@ -1,0 +1,102 @@
+"""The long action log's PDF on the real path: the request queues the task in PostgreSQL, a real
+`db_worker` process prints it into the storage, the status page then offers the download."""
+
+import datetime
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import time_machine
+from django.db import connection
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from actions.tests.test_action_log import make_many
+from documents import views
+from documents.models import LogExport, LogExportStatus
+
+from .test_log_export import pdf_text
+
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def worker(settings, tmp_path):
+    """A real `db_worker` on this test's database and storage, on the machine's real clock."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    db = connection.settings_dict
+    url = "postgres://{}:{}@{}:{}/{}".format(
+        quote(db["USER"] or "postgres"),
+        quote(db["PASSWORD"] or ""),
+        db["HOST"] or "127.0.0.1",
+        db["PORT"] or 5432,
+        db["NAME"],
+    )
+    env = dict(os.environ) | {
+        "DATABASE_URL": url,
+        "TASKS_BACKEND": "database",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "DEBUG": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("ADOPTBOARD_TEST_CLOCK", None)
+    log = open(tmp_path / "worker.log", "w+")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "db_worker",
+            "--interval",
+            "0.2",
+            "--no-startup-delay",
+            "--no-reload",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    real_now = time_machine.escape_hatch.datetime.datetime.now(tz=datetime.UTC)
+    try:
+        with time_machine.travel(real_now, tick=True):
+            yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.seek(0)
+        print(log.read())
+        log.close()
+
+
+def test_a_db_worker_prints_the_long_log(client, board, member, monkeypatch, worker):
+    monkeypatch.setattr(views, "ACTION_LOG_PDF_MAX_ROWS", 5)
+    make_many(board, 12)
+    client.force_login(member)
+    response = client.get(reverse("documents:action-export-pdf", kwargs={"slug": board.slug}))
+    assert response.status_code == 302
+    export = LogExport.objects.get()
+    # The request only queued it: the worker, another process, prints it.
+    deadline = time.monotonic() + 90
+    while export.is_pending and time.monotonic() < deadline:
+        time.sleep(0.2)
+        export.refresh_from_db()
+    assert export.status == LogExportStatus.DONE, export.error
+    job = DBTaskResult.objects.get(task_path="documents.tasks.render_log_export")
+    assert job.worker_ids and job.return_value == "done"
+    page = client.get(response["Location"])
+    assert b"Your PDF of 12 actions is ready" in page.content
+    file = client.get(export.file.url)
+    assert file.status_code == 200
+    text = pdf_text(b"".join(file.streaming_content))
+    assert sorted(int(n) for n in re.findall(r"Bulk action (\d+)", text)) == list(range(1, 13))
