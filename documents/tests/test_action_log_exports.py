@@ -4,6 +4,7 @@ import io
 
 import openpyxl
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,6 +16,7 @@ from actions.selectors import ExportRow
 from actions.tests.test_action_log import make_action, make_many, person_of
 from documents import sheets as exports
 from documents import urls as document_urls
+from documents.models import LogExport, LogExportStatus
 from meetings.models import Meeting
 
 
@@ -247,7 +249,7 @@ def test_both_exports_run_the_same_queries_for_10_or_1000_actions(
         assert read_xlsx(response).max_row == 1001
 
 
-def _board_urls(board, number):
+def _board_urls(board, number, export_pk=None):
     """Every board URL of the action log and its downloads, from the URLconfs so a new one cannot dodge the check."""
     for urls in (action_urls, document_urls):
         for pattern in urls.urlpatterns:
@@ -257,13 +259,18 @@ def _board_urls(board, number):
             kwargs = {"slug": board.slug}
             if "<id:number>" in route:
                 kwargs["number"] = number
+            if "<id:export_pk>" in route:
+                kwargs["export_pk"] = export_pk
             yield reverse(f"{urls.app_name}:{pattern.name}", kwargs=kwargs)
 
 
-def test_a_person_on_another_board_gets_404_on_every_action_url(client, log, outsider):
+def test_a_person_on_another_board_gets_404_on_every_action_url(client, log, outsider, member):
+    # A long log's PDF made for a member of the board: the outsider does not see it either.
+    export = LogExport(board=log, requested_by=member, status=LogExportStatus.DONE, finished_at=timezone.now())
+    export.file.save("action-log.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     client.force_login(outsider)
     checked = 0
-    for url in _board_urls(log, 59):
+    for url in _board_urls(log, 59, export.pk):
         response = client.get(url)
         got = response.status_code
         if got == 302:  # a POST-only address sends a GET to its page, which is the outsider's 404

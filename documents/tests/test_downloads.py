@@ -5,8 +5,10 @@ import re
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
 from documents import urls as document_urls
+from documents.models import LogExport, LogExportStatus
 from meetings.models import Meeting, Paper
 from meetings.services import minutes_approve
 
@@ -16,10 +18,17 @@ pytestmark = pytest.mark.django_db
 NAME = re.compile(r'filename="south-east-alb-[a-z0-9-]+-\d{4}-\d{2}-\d{2}\.(pdf|docx|csv|xlsx)"')
 
 
-def downloads(demo_board):
+def downloads(demo_board, user):
     feb = Meeting.objects.get(board=demo_board, date="2024-02-23")
+    # A long log's PDF, made for this user in the background (its status page is a page, not a file).
+    export = LogExport(board=demo_board, requested_by=user, status=LogExportStatus.DONE, finished_at=timezone.now())
+    export.file.save("action-log.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     for pattern in document_urls.urlpatterns:
+        if pattern.name == "action-export-status":
+            continue
         kwargs = {"slug": demo_board.slug}
+        if "<id:export_pk>" in str(pattern.pattern):
+            kwargs["export_pk"] = export.pk
         if "<id:pk>" in str(pattern.pattern):
             kwargs["pk"] = feb.pk
         if "<id:version>" in str(pattern.pattern):
@@ -35,7 +44,7 @@ def test_every_document_is_private_and_named_by_one_rule(client, demo_board):
     minutes_approve(meeting=Meeting.objects.get(board=demo_board, date="2024-02-23"), by=secretary)
     client.force_login(secretary)
     seen = []
-    for name, url in downloads(demo_board):
+    for name, url in downloads(demo_board, secretary):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response["Cache-Control"] == "private, no-store", url
@@ -45,9 +54,13 @@ def test_every_document_is_private_and_named_by_one_rule(client, demo_board):
         else:
             assert NAME.search(disposition), (url, disposition)
         seen.append(name)
-    assert {"meeting-agenda-pdf", "meeting-minutes-docx", "meeting-minutes-version-pdf", "action-export-csv"} <= set(
-        seen
-    )
+    assert {
+        "meeting-agenda-pdf",
+        "meeting-minutes-docx",
+        "meeting-minutes-version-pdf",
+        "action-export-csv",
+        "action-export-file",
+    } <= set(seen)
 
 
 def test_a_paper_is_private_too(client, demo_board):
