@@ -1,9 +1,12 @@
 """Documents the app prepares in the background: the action log's PDF, when it is too long to print in a request."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from adoptboard.storage import CheckedFileField
@@ -18,6 +21,9 @@ class LogExportStatus(models.TextChoices):
 
 
 PENDING = (LogExportStatus.QUEUED, LogExportStatus.RUNNING)
+# A job still in hand after this long is taken as lost (a worker killed mid-print, no worker
+# running): it is no longer reused, and its page says to ask again. 10,000 rows print in ~80 s.
+STALE_AFTER = datetime.timedelta(minutes=30)
 
 
 def log_export_upload_to(instance, filename):
@@ -66,3 +72,7 @@ class LogExport(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in PENDING
+
+    @property
+    def is_stale(self) -> bool:
+        return self.is_pending and self.created_at < timezone.now() - STALE_AFTER

@@ -9,7 +9,7 @@ from django.utils import timezone
 from meetings.models import Board, Meeting, MinutesVersion
 
 from . import data, pdf, word
-from .models import PENDING, LogExport
+from .models import PENDING, STALE_AFTER, LogExport, LogExportStatus
 from .tasks import render_log_export
 
 
@@ -52,6 +52,10 @@ def log_export_request(*, board: Board, user, query: str, rows: int) -> LogExpor
     the request). Two presses at once: the partial unique constraint lets one row in, the other reuses it.
     """
     pending = LogExport.objects.filter(board=board, requested_by=user, query=query, status__in=PENDING)
+    # A lost job (see STALE_AFTER) is failed, not reused, so that asking again prints it anew.
+    for lost in pending.filter(created_at__lt=timezone.now() - STALE_AFTER):
+        lost.status, lost.error, lost.finished_at = LogExportStatus.FAILED, "It took too long.", timezone.now()
+        lost.save(update_fields=["status", "error", "finished_at"])
     existing = pending.first()
     if existing is not None:
         return existing

@@ -1,11 +1,13 @@
 """The action log's PDF past the cap: a background job, its status page and its download, the requester's alone."""
 
+import datetime
 import io
 import re
 
 import pypdf
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from actions.tests.test_action_log import make_many
 from documents import tasks, views
@@ -152,3 +154,19 @@ def test_the_task_runs_once(board, member, cap):
     export = LogExport.objects.create(board=board, requested_by=member, query="", rows=6)
     assert tasks.render_log_export.call(export.pk) == "done"
     assert tasks.render_log_export.call(export.pk) == "nothing to do"
+
+
+def test_a_lost_job_is_not_reused_forever(client, board, member, cap, django_capture_on_commit_callbacks):
+    make_many(board, 12)
+    # A worker killed mid-print leaves its job "running".
+    lost = LogExport.objects.create(board=board, requested_by=member, status=LogExportStatus.RUNNING, rows=12)
+    LogExport.objects.filter(pk=lost.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    client.force_login(member)
+    page = client.get(lost.get_absolute_url())
+    assert b"taking far longer than it should" in page.content
+    assert b"hx-trigger" not in page.content
+    response = ask(client, member, board, callbacks=django_capture_on_commit_callbacks)
+    assert response["Location"] != lost.get_absolute_url()
+    lost.refresh_from_db()
+    assert lost.status == LogExportStatus.FAILED
+    assert LogExport.objects.exclude(pk=lost.pk).get().status == LogExportStatus.DONE
