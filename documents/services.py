@@ -1,5 +1,6 @@
 """The documents the app keeps: approved minutes, frozen at their approval; the long action log's PDF, made in the background."""
 
+import datetime
 import hashlib
 
 from django.core.files.base import ContentFile
@@ -66,3 +67,17 @@ def log_export_request(*, board: Board, user, query: str, rows: int) -> LogExpor
         return pending.get()
     transaction.on_commit(lambda: render_log_export.enqueue(export.pk))
     return export
+
+
+def log_exports_prune(*, older_than: datetime.timedelta) -> int:
+    """Delete finished action-log PDFs (row and stored file) made more than `older_than` ago; how many.
+
+    They are copies of a log that has moved on since, kept only for their requester to download."""
+    done = 0
+    old = LogExport.objects.exclude(status__in=PENDING).filter(created_at__lt=timezone.now() - older_than)
+    for export in old.iterator():
+        if export.file:
+            export.file.delete(save=False)
+        export.delete()
+        done += 1
+    return done

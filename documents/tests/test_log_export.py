@@ -6,6 +6,7 @@ import re
 
 import pypdf
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -170,3 +171,20 @@ def test_a_lost_job_is_not_reused_forever(client, board, member, cap, django_cap
     lost.refresh_from_db()
     assert lost.status == LogExportStatus.FAILED
     assert LogExport.objects.exclude(pk=lost.pk).get().status == LogExportStatus.DONE
+
+
+def test_old_pdfs_are_pruned_with_their_files(board, member, cap):
+    make_many(board, 6)
+    # Two different requests (one identical request cannot be in hand twice).
+    old, recent = (LogExport.objects.create(board=board, requested_by=member, query=q, rows=6) for q in ("", "q=Bulk"))
+    for export in (old, recent):
+        tasks.render_log_export.call(export.pk)
+    LogExport.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
+    old.refresh_from_db()
+    storage, name = old.file.storage, old.file.name
+    assert storage.exists(name)
+    out = io.StringIO()
+    call_command("prune_log_exports", stdout=out)
+    assert out.getvalue().strip() == "Deleted 1 action log PDF."
+    assert not storage.exists(name)
+    assert list(LogExport.objects.all()) == [recent]
