@@ -453,12 +453,14 @@ def item_minutes(request, slug, pk, item_pk):
         states[mine.pk] = MinutesState(version=bound[mine.pk].cleaned_data["version"], conflict=theirs)
     status = 409 if outcome.conflicts else 400 if any(s.errors for s in states.values()) else 200
     if request.htmx:
-        shown = live[item.pk]
+        # The item's status, and its "Action:" lines panel as the saved text now reads (out of band).
+        shown = next((i for i in outcome.saved + outcome.unchanged if i.pk == item.pk), live[item.pk])
         shown.minutes_state = states[item.pk]
+        shown.line_offers = action_selectors.action_line_offers(meeting, [shown]).get(shown.pk, [])
         return render(
             request,
             "meetings/_minutes_status.html",
-            {"board": board, "meeting": meeting, "item": shown},
+            {"board": board, "meeting": meeting, "item": shown, "lines_out_of_band": True},
             status=status,
         )
     if status == 200:

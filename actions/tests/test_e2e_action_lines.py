@@ -49,7 +49,8 @@ def test_action_lines_typed_into_the_minutes_are_confirmed_and_raised_once(page,
     card = page.locator(f"#item-{item.pk}")
     card.get_by_label("Discussion notes").fill("Apologies were noted.\n" + SEED_LINES)
     card.get_by_role("button", name="Save minutes").click()
-    expect(page.locator(".alert-success")).to_contain_text("saved")
+    # Saved in place (htmx): the item's status says so and its "Action:" panel follows the new text.
+    expect(card.get_by_test_id("minutes-status")).to_contain_text(re.compile(r"Saved \d\d:\d\d"))
     expect(card.get_by_test_id("item-action-lines")).to_contain_text("2 lines of these minutes read as actions")
     assert_accessible(page)
     card.get_by_role("link", name=re.compile("confirm them")).click()
