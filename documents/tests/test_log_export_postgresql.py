@@ -2,22 +2,18 @@
 `db_worker` process prints it into the storage, the status page then offers the download."""
 
 import datetime
-import os
 import re
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connections
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from actions.tests.test_action_log import make_many
+from adoptboard.tests import workers
 from documents import services, views
 from documents.models import LogExport, LogExportStatus
 
@@ -25,59 +21,15 @@ from .test_log_export import pdf_text
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
 def worker(settings, tmp_path):
     """A real `db_worker` on this test's database and storage, on the machine's real clock."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    db = connection.settings_dict
-    url = "postgres://{}:{}@{}:{}/{}".format(
-        quote(db["USER"] or "postgres"),
-        quote(db["PASSWORD"] or ""),
-        db["HOST"] or "127.0.0.1",
-        db["PORT"] or 5432,
-        db["NAME"],
-    )
-    env = dict(os.environ) | {
-        "DATABASE_URL": url,
-        "TASKS_BACKEND": "database",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "DEBUG": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("ADOPTBOARD_TEST_CLOCK", None)
-    log = open(tmp_path / "worker.log", "w+")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "manage.py"),
-            "db_worker",
-            "--interval",
-            "0.2",
-            "--no-startup-delay",
-            "--no-reload",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     real_now = time_machine.escape_hatch.datetime.datetime.now(tz=datetime.UTC)
-    try:
-        with time_machine.travel(real_now, tick=True):
-            yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.seek(0)
-        print(log.read())
-        log.close()
+    env = workers.child_env(MEDIA_ROOT=str(settings.MEDIA_ROOT))
+    with workers.db_worker(env, tmp_path / "worker.log") as process, time_machine.travel(real_now, tick=True):
+        yield process
 
 
 def test_a_db_worker_prints_the_long_log(client, board, member, monkeypatch, worker):

@@ -7,21 +7,19 @@ build their board around the real date (the test's own clock travels back to it 
 """
 
 import datetime
-import os
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
+from adoptboard.tests import workers
+from adoptboard.tests.workers import ROOT, manage
 from notifications import services
 from notifications.models import Delivery, DeliveryStatus, Kind
 
@@ -29,7 +27,6 @@ from .world import build_world
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 SITE = "https://board.example.org"
 BOARD = "Test Region Adoption Leadership Board"
 
@@ -46,30 +43,9 @@ def real_clock():
 
 def child_env(settings) -> dict:
     """The environment of a worker or command: this test's database, mail server and site."""
-    db = connection.settings_dict
-    url = "postgres://{}:{}@{}:{}/{}".format(
-        quote(db["USER"] or "postgres"),
-        quote(db["PASSWORD"] or ""),
-        db["HOST"] or "127.0.0.1",
-        db["PORT"] or 5432,
-        db["NAME"],
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EMAIL_")}
-    env |= {
-        "DATABASE_URL": url,
-        "TASKS_BACKEND": "database",
-        "EMAIL_HOST": settings.EMAIL_HOST,
-        "EMAIL_PORT": str(settings.EMAIL_PORT),
-        "SITE_URL": SITE,
-        "DEBUG": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("ADOPTBOARD_TEST_CLOCK", None)
-    return env
-
-
-def manage(*args) -> list[str]:
-    return [sys.executable, str(ROOT / "manage.py"), *args]
+    env = workers.child_env(EMAIL_HOST=settings.EMAIL_HOST, EMAIL_PORT=str(settings.EMAIL_PORT), SITE_URL=SITE)
+    # The test's mail server alone: no EMAIL_URL or the like from the machine's environment.
+    return {k: v for k, v in env.items() if not k.startswith("EMAIL_") or k in ("EMAIL_HOST", "EMAIL_PORT")}
 
 
 @pytest.fixture
@@ -78,26 +54,8 @@ def worker(settings, smtp_server, real_clock, tmp_path):
     message the server could not take after 1 second, then 2."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.SITE_URL = SITE
-    log = open(tmp_path / "worker.log", "w+")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(
-        manage("db_worker", "--interval", "0.2", "--no-startup-delay", "--no-reload"),
-        env=child_env(settings) | {"EMAIL_RETRY_DELAYS": "1,2"},
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with workers.db_worker(child_env(settings) | {"EMAIL_RETRY_DELAYS": "1,2"}, tmp_path / "worker.log") as process:
         yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.seek(0)
-        print(log.read())
-        log.close()
 
 
 def settled(*, expected: int, timeout: float = 90) -> list[Delivery]:
