@@ -106,3 +106,23 @@ def test_a_removed_item_of_another_board_is_404(client, demo_board, outsider, ot
     AgendaItem.objects.filter(pk=item.pk).update(removed_at=timezone.now())
     client.force_login(outsider)
     assert client.post(reverse("meetings:object-restore", args=[other_board.slug, "item", item.pk])).status_code == 404
+
+
+def test_the_history_page_costs_the_same_queries_for_one_removed_action_or_many(client, demo_board, secretary):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(secretary)
+    numbers = list(Action.objects.filter(board=demo_board).order_by("number").values_list("number", flat=True))
+    assert client.post(reverse("actions:action-remove", args=[SLUG, numbers[0]])).status_code == 302
+    client.get(HISTORY)  # shows (and clears from the session) the "removed" message, out of the count
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(HISTORY).content.decode()
+    assert page.count("/restore/") == 1
+    for number in numbers[1:9]:
+        assert client.post(reverse("actions:action-remove", args=[SLUG, number])).status_code == 302
+    client.get(HISTORY)
+    with CaptureQueriesContext(connection) as nine:
+        page = client.get(HISTORY).content.decode()
+    assert page.count("/restore/") == 9
+    assert len(nine) == len(one), [q["sql"] for q in nine.captured_queries]
