@@ -320,3 +320,25 @@ def test_a_sent_delivery_is_not_sent_again(world, django_capture_on_commit_callb
     assert tasks.deliver.call(delivery.pk) == "sent"
     assert tasks.deliver.call(delivery.pk) == "nothing to do"
     assert len(mail.outbox) == 1
+
+
+def test_the_agenda_preview_costs_the_same_queries_for_five_recipients_or_twenty_five(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from meetings.models import Attendance
+
+    from .world import person
+
+    login(client, "sec")
+    url = reverse("notifications:agenda-send", args=[world.board.slug, world.meeting.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(20):  # members invited to the meeting, as scheduling invites them
+        extra = person(f"Extra Member {n}", f"X{n}", f"extra{n}@example.org", board=world.board)
+        Attendance.objects.create(meeting=world.meeting, person=extra)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert page.count("Extra Member") == 20
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
