@@ -249,6 +249,14 @@ TEMPLATES = [
             ],
         },
     },
+    # The partials that draw many rows (the log's, the review's): `{% jinja "..." %}` in a page.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "adoptboard.jinja.environment"},
+    },
 ]
 
 DATABASES = {

@@ -9,7 +9,7 @@ from adoptboard.settings import *  # noqa: F403
 from adoptboard.settings import BASE_DIR, STORAGES, TEMPLATES
 
 ROOT_URLCONF = "bench.urls"
-TEMPLATES = [{**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]}]
+TEMPLATES = [{**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]}, *TEMPLATES[1:]]
 # The bench serves no static files and runs no collectstatic: the manifest storage would refuse
 # every {% static %} without a manifest, so use the plain storage (a URL join; no cost difference).
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -1,0 +1,58 @@
+"""The Jinja2 environment for the few partials that draw many rows (templates/jinja2/).
+
+Every page is a Django template on one base; a partial that repeats a row fifty to three hundred
+times is drawn by Jinja2 instead (`{% jinja "..." %}`, adoptboard.templatetags.jinja), because
+the Django template language spends most of such a page resolving variables: the action log's 50
+rows took 6 ms, a fifth of the page. The filters here do what Django's do for these rows, without
+the per-call lookups of the active language and format (the app speaks British English only).
+"""
+
+import datetime
+
+from django.template.defaultfilters import linebreaksbr
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import Environment
+
+MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _local(value):
+    # As Django's templates show a datetime: in the current time zone.
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def month_year(value) -> str:
+    """Django's `date:"M Y"`: "Nov 2026"."""
+    if not value:
+        return ""
+    value = _local(value)
+    return f"{MONTHS[value.month]} {value.year}"
+
+
+def day_month_year(value) -> str:
+    """Django's `date:"j M Y"`: "5 Nov 2026"."""
+    if not value:
+        return ""
+    value = _local(value)
+    return f"{value.day} {MONTHS[value.month]} {value.year}"
+
+
+def truncatechars(value, length: int) -> str:
+    """Django's `truncatechars`: at most `length` characters, the last an ellipsis when cut."""
+    value = str(value)
+    return value if len(value) <= length else value[: length - 1] + "…"
+
+
+def environment(**options) -> Environment:
+    env = Environment(**options)
+    env.filters.update(
+        linebreaksbr=linebreaksbr,
+        month_year=month_year,
+        day_month_year=day_month_year,
+        truncatechars=truncatechars,
+    )
+    env.globals.update(url=reverse)
+    return env
