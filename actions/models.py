@@ -165,6 +165,27 @@ class Responsibility(models.Model):
         return f"{self.person.initials} on action {self.action.number}"
 
 
+class NamedPerson(models.Model):
+    """Someone named on one of a board's actions (removed ones too: they can be restored): whom the
+    log's "Responsible" filter and the forms offer beside the board's members and guests
+    (selectors.people_known_to).
+
+    Written by the database alone (migration 0007: triggers on responsibilities, however they are
+    written: services, bulk writes, the admin, an import), never by the app. Reading it is
+    one index range per board; finding the same people read every responsibility of the board's
+    actions, 4-5 ms on every log and meeting page of a board with 10,000 actions.
+    """
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["board", "person"], name="namedperson_once_per_board")]
+
+    def __str__(self):
+        return f"{self.person} named on {self.board}"
+
+
 class ActionUpdate(models.Model):
     """A dated note on an action, at a meeting or between meetings, with the status before and after."""
 

@@ -12,7 +12,16 @@ from meetings.models import AgendaItem, Attendance, Board, Meeting, Membership, 
 from meetings.selectors import board_people
 
 from .lines import ActionLine, normalise, parse_action_lines
-from .models import OPEN_STATUSES, Action, ActionUpdate, DroppedActionLine, Responsibility, Status, responsible_label
+from .models import (
+    OPEN_STATUSES,
+    Action,
+    ActionUpdate,
+    DroppedActionLine,
+    NamedPerson,
+    Responsibility,
+    Status,
+    responsible_label,
+)
 
 
 def _latest_update():
@@ -199,11 +208,9 @@ def open_action_count(board: Board) -> int:
 
 
 def people_known_to(board: Board) -> QuerySet[Person]:
-    """Everyone the board knows (meetings.selectors.board_people), with the people named on its live actions."""
-    # Named on its live actions: read through the (board, id) index of live actions and the
-    # (action, person) unique index, without touching either table's rows.
-    live = Action.objects.live().filter(board=board).order_by().values("pk")
-    return board_people(board, also=Responsibility.objects.filter(action_id__in=live).values("person_id"))
+    """Everyone the board knows (meetings.selectors.board_people), with the people named on its
+    actions, removed ones too (NamedPerson, kept by the database: one index range to read)."""
+    return board_people(board, also=NamedPerson.objects.filter(board=board).values("person_id"))
 
 
 def raised_actions_prefetch() -> Prefetch:

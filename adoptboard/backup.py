@@ -54,8 +54,10 @@ MANIFEST = "manifest.json"
 FILES = "files/"
 CHUNK = 1024 * 1024
 
-# Created by `migrate` in every installation (with ids of their own), or not worth keeping.
-NOT_BACKED_UP = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+# Created by `migrate` in every installation (with ids of their own), or not worth keeping, or
+# kept by the database itself from other rows (actions.NamedPerson: its trigger refills it as the
+# responsibilities load).
+NOT_BACKED_UP = {"contenttypes.contenttype", "auth.permission", "sessions.session", "actions.namedperson"}
 BY_NATURAL_KEY = (ContentType, Permission)
 COMPUTED_BY_THE_DATABASE = (SearchVectorField,)
 
