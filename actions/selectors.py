@@ -8,7 +8,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from meetings.models import AgendaItem, Attendance, Board, Meeting, Membership, Person
+from meetings.models import AgendaItem, Attendance, Board, Meeting, Membership, Person, current_seats
 from meetings.selectors import board_people
 
 from .lines import ActionLine, normalise, parse_action_lines
@@ -79,14 +79,16 @@ def action_history(action: Action) -> QuerySet[ActionUpdate]:
     )
 
 
-def answered_by(person: Person, *, on: datetime.date | None = None) -> Q:
+def answered_by(person: Person, *, on: datetime.date | None = None, seats=None) -> Q:
     """Actions a person answers for: named on them, or as "all" on a board they currently sit on.
 
     Written with IN-subqueries rather than joins, so the rows need no DISTINCT and the
-    navigation's count on every page stays one plain COUNT(*).
+    navigation's count on every page stays one plain COUNT(*). `seats`: the ids of the boards the
+    person sits on today, when already read (meetings.models.current_seats).
     """
     named = Responsibility.objects.filter(person=person).values("action_id")
-    seats = Membership.objects.current(on).filter(person=person).values("board_id")
+    if seats is None:
+        seats = Membership.objects.current(on).filter(person=person).values("board_id")
     return Q(pk__in=named) | Q(whole_board=True, board_id__in=seats)
 
 
@@ -95,10 +97,13 @@ def my_open_actions(user) -> QuerySet[Action]:
     person = getattr(user, "person", None) if user.is_authenticated else None
     if person is None:
         return Action.objects.none()
+    # The user's seats as read once for the request (meetings.models.current_seats).
+    seats = list(current_seats(user))
+    visible = Action.objects.all() if user.is_staff else Action.objects.filter(board_id__in=seats)
     return (
-        Action.objects.live()
+        visible.live()
         .open()
-        .filter(answered_by(person), board__in=Board.objects.for_user(user).values("pk"))
+        .filter(answered_by(person, seats=seats))
         .select_related("board")
         .with_people()
         .order_by("board__name", "board_id", "-number")

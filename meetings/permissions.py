@@ -9,10 +9,10 @@ reopen them; staff may do everything; people who do not sit on a board get 404.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404
 
-from .models import EDITOR_ROLES, Board, MeetingStatus, Membership
+from .models import EDITOR_ROLES, Board, MeetingStatus, Membership, current_seats
 
 EDIT_REFUSED = "Only the board's chair, vice chair or secretary may do this."
 TWO_FACTOR_REFUSED = "This board asks its chair, vice chair and secretary to use two-factor login."
@@ -105,35 +105,26 @@ def minutes_released(meeting) -> bool:
     return meeting.minutes_circulated_at is not None or meeting.is_locked
 
 
-def _seat(user):
-    return Membership.objects.current().filter(board=OuterRef("pk"), person__user=user)
-
-
-def _editor_seat(user):
-    return _seat(user).filter(role__in=EDITOR_ROLES)
-
-
 def board_for_user(user, slug: str, *, edit: bool = False) -> Board:
-    """The board, with this user's `access` attached, in one query.
+    """The board, with this user's `access` attached: the board by its slug, the seats from the
+    user's current seats (read once a request, `current_seats`).
 
     Outsiders get 404 (a board they do not sit on does not exist for them); members asking to
     change what only editors may change get PermissionDenied (403).
     """
     try:
-        board = (
-            Board.objects.for_user(user)
-            .annotate(is_editor=Exists(_editor_seat(user)), is_seated=Exists(_seat(user)))
-            .get(slug=slug)
-        )
+        board = Board.objects.for_user(user).get(slug=slug)
     except Board.DoesNotExist:
         raise Http404("No such board") from None
     # Anyone but staff sees the board only through a current seat (BoardQuerySet.for_user).
+    roles = current_seats(user).get(board.pk, frozenset())
+    is_editor = bool(roles & set(EDITOR_ROLES))
     board.access = Access(
         user=user,
         is_staff=user.is_staff,
-        is_member=not user.is_staff or board.is_seated,
-        is_editor=board.is_editor,
-        two_factor_missing=board.require_two_factor and board.is_editor and not is_verified(user),
+        is_member=bool(roles) or not user.is_staff,
+        is_editor=is_editor,
+        two_factor_missing=board.require_two_factor and is_editor and not is_verified(user),
     )
     if edit and board.access.two_factor_missing:
         raise TwoFactorRequired(TWO_FACTOR_REFUSED)

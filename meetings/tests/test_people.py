@@ -267,6 +267,7 @@ def test_the_people_page_costs_the_same_queries_however_many_people(
         )
     make_person("other-sec", "Other Sec", "OS", board=board, role=Role.SECRETARY)
     client.force_login(secretary)
-    # Seven: no session write any more (the session is saved once a minute, adoptboard.middleware).
-    with django_assert_num_queries(7):
+    # Eight: no session write (the session is saved once a minute, adoptboard.middleware); the
+    # user's seats read once (meetings.models.current_seats) for the access check and the navigation.
+    with django_assert_num_queries(8):
         assert client.get(people_url(board)).status_code == 200
