@@ -5,12 +5,8 @@ import datetime
 import io
 import tempfile
 from collections.abc import Iterable, Iterator
-from copy import copy
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from actions.selectors import ExportRow
 from adoptboard.text import printable
@@ -40,7 +36,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def neutralise(value: str) -> str:
     """Text as text: a leading single quote keeps a spreadsheet from evaluating it; control
-    characters (which Excel's XML cannot hold: openpyxl refuses them) are taken out."""
+    characters (which Excel's XML cannot hold) are taken out."""
     value = printable(value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
@@ -83,49 +79,57 @@ def action_log_xlsx(rows: Iterable[ExportRow], *, title: str = "Action log") -> 
 def action_log_xlsx_file(rows: Iterable[ExportRow], *, title: str = "Action log"):
     """One sheet: a bold, frozen header row, set column widths, dates stored as dates.
 
-    Returned as an open temporary file, at its start, for a streamed response: openpyxl's
-    write-only mode keeps the sheet's rows in a temporary file as they are appended, and the
+    Returned as an open temporary file, at its start, for a streamed response: XlsxWriter's
+    constant_memory mode writes each row out to a temporary file once the next one starts, and the
     workbook is zipped into another, so memory stays flat whatever the number of rows.
     """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(title))
-    for index, (_, _, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-
-    bold = Font(bold=True)
-    header = []
-    for text in HEADERS:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-
-    # Styling cells one by one costs more than the rest of a 10,000-row export put together, so
-    # only dates get a cell of their own, sharing one style array (what openpyxl's own cell copier
-    # does). Other values go in as they are; strings were neutralised, so none reads as a formula.
-    date_style = WriteOnlyCell(sheet)
-    date_style.number_format = "d mmm yyyy"
-
-    def date_cell(value: datetime.date) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet)
-        cell._style = copy(date_style._style)
-        cell.value = value
-        return cell
-
-    for row in rows:
-        sheet.append([date_cell(v) if isinstance(v, datetime.date) else v for v in _values(row)])
-
     out = tempfile.TemporaryFile()  # noqa: SIM115 (returned open: the response closes it)
-    workbook.save(out)
+    with _workbook(out) as workbook:
+        sheet = workbook.add_worksheet(_sheet_title(title))
+        for index, (_, _, width) in enumerate(COLUMNS):
+            sheet.set_column(index, index, width)
+        sheet.freeze_panes(1, 0)
+        bold = workbook.add_format({"bold": True})
+        for index, text in enumerate(HEADERS):
+            sheet.write_string(0, index, text, bold)
+
+        # Each cell by its own writer: write() would look again at the type of every value.
+        date = workbook.add_format({"num_format": "d mmm yyyy"})
+        write_string, write_number, write_datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
+        for number, row in enumerate(rows, start=1):
+            for index, value in enumerate(_values(row)):
+                if value is None or value == "":
+                    continue  # an empty cell
+                if isinstance(value, str):
+                    write_string(number, index, value)
+                elif isinstance(value, datetime.date):
+                    write_datetime(number, index, value, date)
+                else:
+                    write_number(number, index, value)
     out.seek(0)
     return out
 
 
+def _workbook(file) -> xlsxwriter.Workbook:
+    """An XlsxWriter workbook for an export: rows written in order and let go (flat memory), and
+    text kept as text: nothing a user typed becomes a number, a formula or a link."""
+    return xlsxwriter.Workbook(
+        file,
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+
+
 def _sheet_title(title: str) -> str:
-    # Excel: at most 31 characters, none of []:*?/\
-    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in printable(title)).strip()
-    return (cleaned or "Action log")[:31]
+    # Excel: at most 31 characters (counted in UTF-16, as an emoji is two), none of []:*?/\ nor a
+    # line break, no apostrophe at either end (XlsxWriter refuses such names).
+    cleaned = "".join(" " if ch in "[]:*?/\\\t\r\n" else ch for ch in printable(title)).strip(" '")
+    cleaned = cleaned.encode("utf-16-le")[:62].decode("utf-16-le", errors="ignore").strip(" '")
+    return cleaned or "Action log"
 
 
 # --- The registers the minutes feed -------------------------------------------------------------
