@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -110,9 +111,9 @@ def my_open_actions(user) -> QuerySet[Action]:
     )
 
 
-@dataclass(frozen=True)
-class ExportRow:
-    """One action as the exports write it: plain values, nothing lazy."""
+class ExportRow(NamedTuple):
+    """One action as the exports write it: plain values, nothing lazy (a tuple: 50,000 are made
+    per export, at a third of a frozen dataclass's cost)."""
 
     number: int
     text: str
@@ -154,7 +155,7 @@ def iter_export_rows(actions) -> Iterator[ExportRow]:
     of 50,000 actions holds a chunk of rows at a time, not the log (168 MB at 50,000 when it was
     built whole). No model instances: building 40,000 of them was most of an export's time.
     """
-    values = actions.prefetch_related(None).values(
+    values = actions.prefetch_related(None).values_list(
         "pk",
         "number",
         "text",
@@ -174,26 +175,26 @@ def iter_export_rows(actions) -> Iterator[ExportRow]:
     )
     values, people = _stream(values), _stream(people)
     pending = next(people, None)
-    labels = dict(Status.choices)
-    for a in values:
+    labels = {value: str(label) for value, label in Status.choices}  # translated once, not per row
+    zone = timezone.get_current_timezone()  # timezone.localtime() would look it up again for every row
+    for pk, number, text, whole_board, issued_on, due_date, meeting, status, note, last, last_note in values:
         initials = []
         # Both run newest number first, and only the exported actions' people are read: this
         # action's people, if any, are next in line.
-        while pending is not None and pending[0] == a["pk"]:
+        while pending is not None and pending[0] == pk:
             initials.append(pending[1])
             pending = next(people, None)
-        last = a["last_update_at"]
         yield ExportRow(
-            number=a["number"],
-            text=a["text"],
-            responsible=responsible_label(initials, whole_board=a["whole_board"]),
-            issued_on=a["issued_on"],
-            due_date=a["due_date"],
-            meeting=a["meeting__date"],
-            status=labels.get(a["status"], a["status"]),
-            status_note=a["status_note"],
-            last_update_on=timezone.localtime(last).date() if last else None,
-            last_update_note=a["last_update_note"] or "",
+            number,
+            text,
+            responsible_label(initials, whole_board=whole_board),
+            issued_on,
+            due_date,
+            meeting,
+            labels.get(status, status),
+            note,
+            last.astimezone(zone).date() if last else None,
+            last_note or "",
         )
 
 

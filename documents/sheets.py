@@ -3,8 +3,10 @@
 import csv
 import datetime
 import io
+import operator
 import tempfile
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
 import xlsxwriter
 
@@ -41,12 +43,11 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
+_in_column_order = operator.attrgetter(*(attribute for _, attribute, _ in COLUMNS))
+
+
 def _values(row: ExportRow) -> list:
-    values = []
-    for _, attribute, _ in COLUMNS:
-        value = getattr(row, attribute)
-        values.append(neutralise(value) if isinstance(value, str) else value)
-    return values
+    return [neutralise(value) if isinstance(value, str) else value for value in _in_column_order(row)]
 
 
 def action_log_csv_chunks(rows: Iterable[ExportRow], *, rows_per_chunk: int = 500) -> Iterator[bytes]:
@@ -55,15 +56,15 @@ def action_log_csv_chunks(rows: Iterable[ExportRow], *, rows_per_chunk: int = 50
     writer = csv.writer(out, lineterminator="\r\n")
     out.write("\ufeff")
     writer.writerow(HEADERS)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(
-            ["" if v is None else v.isoformat() if isinstance(v, datetime.date) else v for v in _values(row)]
-        )
-        if count % rows_per_chunk == 0:
-            yield out.getvalue().encode("utf-8")
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue().encode("utf-8")
+    # The csv module writes None as "" and a date as str() does, YYYY-MM-DD: values go in as they are.
+    rows = iter(rows)
+    while chunk := list(islice(rows, rows_per_chunk)):
+        writer.writerows(map(_values, chunk))
+        yield out.getvalue().encode("utf-8")
+        out.seek(0)
+        out.truncate()
+    if out.tell():  # an empty log: the header alone
+        yield out.getvalue().encode("utf-8")
 
 
 def action_log_csv(rows: Iterable[ExportRow]) -> bytes:
@@ -93,9 +94,10 @@ def action_log_xlsx_file(rows: Iterable[ExportRow], *, title: str = "Action log"
         for index, text in enumerate(HEADERS):
             sheet.write_string(0, index, text, bold)
 
-        # Each cell by its own writer: write() would look again at the type of every value.
+        # Each cell by its own writer: write() would look again at the type of every value. Dates
+        # go in as Excel's day numbers in a date format, which is all write_datetime() writes.
         date = workbook.add_format({"num_format": "d mmm yyyy"})
-        write_string, write_number, write_datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
+        write_string, write_number = sheet.write_string, sheet.write_number
         for number, row in enumerate(rows, start=1):
             for index, value in enumerate(_values(row)):
                 if value is None or value == "":
@@ -103,11 +105,21 @@ def action_log_xlsx_file(rows: Iterable[ExportRow], *, title: str = "Action log"
                 if isinstance(value, str):
                     write_string(number, index, value)
                 elif isinstance(value, datetime.date):
-                    write_datetime(number, index, value, date)
+                    write_number(number, index, _excel_day(value), date)
                 else:
                     write_number(number, index, value)
     out.seek(0)
     return out
+
+
+# Excel's day 1 is 1 January 1900, and it counts a 29 February 1900 that never was (XlsxWriter's
+# arithmetic, done here without building a datetime for each of a long log's 150,000 dates).
+_EXCEL_DAY_ZERO = datetime.date(1899, 12, 31).toordinal()
+
+
+def _excel_day(value: datetime.date) -> int:
+    day = value.toordinal() - _EXCEL_DAY_ZERO
+    return day + 1 if day > 59 else day
 
 
 def _workbook(file) -> xlsxwriter.Workbook:
