@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import urls as action_urls
+from actions.importing.readers import read_file
 from actions.models import Action, ActionUpdate, Status
 from actions.selectors import ExportRow
 from actions.tests.test_action_log import make_action, make_many, person_of
@@ -232,6 +233,45 @@ def test_the_renderers_write_none_as_empty_cells():
     ]
     values = next(read_xlsx(exports.action_log_xlsx([row])).iter_rows(min_row=2, values_only=True))
     assert values[:5] == (1, "'+44 phone", "all", datetime.datetime(2024, 2, 1), None)
+
+
+def _row(**values) -> ExportRow:
+    blank = dict.fromkeys(ExportRow._fields, "") | {"number": 1, "issued_on": datetime.date(2024, 2, 1)}
+    return ExportRow(**(blank | {"due_date": None, "meeting": None, "last_update_on": None} | values))
+
+
+def test_text_that_looks_like_a_number_a_link_or_a_date_stays_text_in_excel():
+    texts = {
+        "text": "007",
+        "responsible": "1e5",
+        "status_note": "https://evil.example/x",
+        "last_update_note": "2024-02-01",
+    }
+    sheet = read_xlsx(exports.action_log_xlsx([_row(**texts)]))
+    cells = {column: sheet.cell(row=2, column=index) for index, (_, column, _) in enumerate(exports.COLUMNS, start=1)}
+    for column, text in texts.items():
+        assert cells[column].data_type == "s" and cells[column].value == text, column
+    assert not any(cell.hyperlink for cell in cells.values())
+
+
+def test_excel_escapes_in_the_text_come_back_as_typed_when_the_export_is_imported():
+    # Excel reads "_x000D_" in a cell as a carriage return; the text written must say "_x000D_".
+    text = "Send the figures\nnow, see _x000D_ and _x005F_"
+    workbook = exports.action_log_xlsx([_row(text=text, status="Open", responsible="RE")])
+    assert read_xlsx(workbook)["B2"].value.endswith(
+        "see _x005F_x000D_ and _x005F_x005F_"
+    )  # the file, as Excel reads it
+    assert read_file("actions.xlsx", workbook).rows[0].text == text
+
+
+def test_sheet_names_excel_would_refuse_are_made_acceptable():
+    for title, name in [
+        ("'Quoted board'", "Quoted board"),
+        ("😀" * 20, "😀" * 15),  # 31 UTF-16 units at most: an emoji is two
+        ("Board\nof two lines", "Board of two lines"),
+        ("[]:*?/\\", "Action log"),
+    ]:
+        assert read_xlsx(exports.action_log_xlsx([], title=title)).title == name
 
 
 @pytest.mark.parametrize("url", [csv_url, xlsx_url])
