@@ -86,30 +86,34 @@ def action_log_xlsx_file(rows: Iterable[ExportRow], *, title: str = "Action log"
     """
     out = tempfile.TemporaryFile()  # noqa: SIM115 (returned open: the response closes it)
     with _workbook(out) as workbook:
-        sheet = workbook.add_worksheet(_sheet_title(title))
-        for index, (_, _, width) in enumerate(COLUMNS):
-            sheet.set_column(index, index, width)
-        sheet.freeze_panes(1, 0)
-        bold = workbook.add_format({"bold": True})
-        for index, text in enumerate(HEADERS):
-            sheet.write_string(0, index, text, bold)
-
-        # Each cell by its own writer: write() would look again at the type of every value. Dates
-        # go in as Excel's day numbers in a date format, which is all write_datetime() writes.
-        date = workbook.add_format({"num_format": "d mmm yyyy"})
-        write_string, write_number = sheet.write_string, sheet.write_number
-        for number, row in enumerate(rows, start=1):
-            for index, value in enumerate(_values(row)):
-                if value is None or value == "":
-                    continue  # an empty cell
-                if isinstance(value, str):
-                    write_string(number, index, value)
-                elif isinstance(value, datetime.date):
-                    write_number(number, index, _excel_day(value), date)
-                else:
-                    write_number(number, index, value)
+        _write_log_sheet(workbook, rows, title=title)
     out.seek(0)
     return out
+
+
+def _write_log_sheet(workbook: xlsxwriter.Workbook, rows: Iterable[ExportRow], *, title: str) -> None:
+    sheet = workbook.add_worksheet(_sheet_title(title))
+    for index, (_, _, width) in enumerate(COLUMNS):
+        sheet.set_column(index, index, width)
+    sheet.freeze_panes(1, 0)
+    bold = workbook.add_format({"bold": True})
+    for index, text in enumerate(HEADERS):
+        sheet.write_string(0, index, text, bold)
+
+    # Each cell by its own writer: write() would look again at the type of every value. Dates go
+    # in as Excel's day numbers in a date format, which is all write_datetime() writes.
+    date = workbook.add_format({"num_format": "d mmm yyyy"})
+    write_string, write_number = sheet.write_string, sheet.write_number
+    for line, row in enumerate(rows, start=1):
+        for index, value in enumerate(_values(row)):
+            if value is None or value == "":
+                continue  # an empty cell
+            if isinstance(value, str):
+                write_string(line, index, value)
+            elif isinstance(value, datetime.date):
+                write_number(line, index, _excel_day(value), date)
+            else:
+                write_number(line, index, value)
 
 
 # Excel's day 1 is 1 January 1900, and it counts a 29 February 1900 that never was (XlsxWriter's
