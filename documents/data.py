@@ -20,6 +20,7 @@ from meetings.models import (
     Meeting,
     Membership,
     MinutesLog,
+    MinutesVersion,
     Paper,
     Person,
     Role,
@@ -156,6 +157,38 @@ def log_cut_note(pack: MeetingPack) -> str:
     )
 
 
+def _log_as_it_stood(meeting: Meeting):
+    """The board's log as it stands for this meeting: nothing raised after it."""
+    return Action.objects.live().filter(board=meeting.board, issued_on__lte=meeting.date).order_by("-number")
+
+
+def _minutes_log(meeting: Meeting):
+    """The actions the minutes print in their action log (unevaluated, with their people), and how
+    many the whole log held when that is cut to the meeting's (else None)."""
+    if meeting.board.minutes_log == MinutesLog.MEETING:
+        # What the meeting dealt with: the actions open when it began, and those raised or updated at it.
+        return meeting_log_actions(meeting), None
+    log_qs = _log_as_it_stood(meeting)
+    if (total := log_qs.count()) > MINUTES_FULL_LOG_MAX:
+        # What the meeting dealt with: the actions still open, and those raised or updated at it.
+        updated_here = ActionUpdate.objects.filter(meeting=meeting).values("action_id")
+        log_qs = log_qs.filter(Q(status__in=OPEN_STATUSES) | Q(meeting=meeting) | Q(pk__in=updated_here))
+        return log_qs.with_people(), total
+    return log_qs.with_people(), None
+
+
+def _item_actions(meeting: Meeting):
+    """The actions the minutes print under the items they were raised at."""
+    return Action.objects.live().filter(agenda_item__meeting=meeting, agenda_item__removed_at__isnull=True)
+
+
+def minutes_action_rows(meeting: Meeting) -> int:
+    """How many action rows the minutes of `meeting` print (under the items, and in the action log),
+    counted in two to four queries without loading them: what rendering them will cost."""
+    log_qs, _ = _minutes_log(meeting)
+    return _item_actions(meeting).count() + log_qs.count()
+
+
 def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
     """Everything the agenda and minutes of `meeting` show, in a fixed number of queries.
 
@@ -210,27 +243,14 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
         )
         .order_by("position", "pk")
     )
-    board_actions = Action.objects.live().filter(board=board)
-    # The log as it stands for this meeting: nothing raised after it.
-    log_qs = board_actions.filter(issued_on__lte=meeting.date).with_people().order_by("-number")
     log_total = None
-    if with_log and board.minutes_log == MinutesLog.MEETING:
-        # What the meeting dealt with: the actions open when it began, and those raised or updated at it.
-        log = list(meeting_log_actions(meeting))
-        open_before = [a for a in log if a.is_open and a.meeting_id != meeting.pk]
-    elif with_log:
-        if (total := log_qs.count()) > MINUTES_FULL_LOG_MAX:
-            # What the meeting dealt with: the actions still open, and those raised or updated at it.
-            updated_here = ActionUpdate.objects.filter(meeting=meeting).values("action_id")
-            log_qs, log_total = (
-                log_qs.filter(Q(status__in=OPEN_STATUSES) | Q(meeting=meeting) | Q(pk__in=updated_here)),
-                total,
-            )
+    if with_log:
+        log_qs, log_total = _minutes_log(meeting)
         log = list(log_qs)
         open_before = [a for a in log if a.is_open and a.meeting_id != meeting.pk]
     else:
         log = []
-        open_before = list(log_qs.open().exclude(meeting=meeting))
+        open_before = list(_log_as_it_stood(meeting).with_people().open().exclude(meeting=meeting))
     updated = log_updated_at(board)
     item_start_times(meeting, items)
     return MeetingPack(
@@ -280,6 +300,14 @@ def meeting_pack(meeting: Meeting, *, with_log: bool = True) -> MeetingPack:
             .order_by("date", "start_time")[:4]
         ),
     )
+
+
+def frozen_minutes(meeting: Meeting) -> MinutesVersion | None:
+    """The files approved minutes are served from: their latest frozen version, while the meeting
+    is approved. None for drafts, and for minutes approved before versions were kept."""
+    if not meeting.is_locked:
+        return None
+    return meeting.minutes_versions.order_by("-number").first()
 
 
 def chosen_filters(log) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""The documents the app keeps: approved minutes, frozen at their approval; the long action log's PDF, made in the background."""
+"""The documents the app keeps: approved minutes, frozen at their approval; what is too long to print
+in a request (the long action log's PDF, draft minutes with thousands of actions), made in the background."""
 
 import datetime
 import hashlib
@@ -10,8 +11,8 @@ from django.utils import timezone
 from meetings.models import Board, Meeting, MinutesVersion
 
 from . import data, pdf, word
-from .models import PENDING, STALE_AFTER, LogExport, LogExportStatus
-from .tasks import render_log_export
+from .models import PENDING, STALE_AFTER, Export, ExportStatus, LogExport, MinutesExport
+from .tasks import render_log_export, render_minutes_export
 
 
 @transaction.atomic
@@ -46,38 +47,56 @@ def on_minutes_approved(sender, *, meeting: Meeting, version: int, by=None, **kw
     minutes_freeze(meeting=meeting, version=version, by=by)
 
 
-def log_export_request(*, board: Board, user, query: str, rows: int) -> LogExport:
-    """Ask for the (filtered) action log as PDF in the background; the same request still in hand is reused.
+def _export_request(model: type[Export], *, key: dict, rows: int, task) -> Export:
+    """Ask for a document in the background; the same request (`key`) still in hand is reused.
 
     The task is queued once the row is committed (with the immediate backend it runs then, inside
     the request). Two presses at once: the partial unique constraint lets one row in, the other reuses it.
     """
-    pending = LogExport.objects.filter(board=board, requested_by=user, query=query, status__in=PENDING)
+    pending = model.objects.filter(**key, status__in=PENDING)
     # A lost job (see STALE_AFTER) is failed, not reused, so that asking again prints it anew.
     for lost in pending.filter(created_at__lt=timezone.now() - STALE_AFTER):
-        lost.status, lost.error, lost.finished_at = LogExportStatus.FAILED, "It took too long.", timezone.now()
+        lost.status, lost.error, lost.finished_at = ExportStatus.FAILED, "It took too long.", timezone.now()
         lost.save(update_fields=["status", "error", "finished_at"])
     existing = pending.first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
-            export = LogExport.objects.create(board=board, requested_by=user, query=query, rows=rows)
+            export = model.objects.create(**key, rows=rows)
     except IntegrityError:
         return pending.get()
-    transaction.on_commit(lambda: render_log_export.enqueue(export.pk))
+    transaction.on_commit(lambda: task.enqueue(export.pk))
     return export
 
 
-def log_exports_prune(*, older_than: datetime.timedelta) -> int:
-    """Delete finished action-log PDFs (row and stored file) made more than `older_than` ago; how many.
+def log_export_request(*, board: Board, user, query: str, rows: int) -> LogExport:
+    """Ask for the (filtered) action log as PDF in the background (rows: how many actions match)."""
+    return _export_request(
+        LogExport, key={"board": board, "requested_by": user, "query": query}, rows=rows, task=render_log_export
+    )
 
-    They are copies of a log that has moved on since, kept only for their requester to download."""
+
+def minutes_export_request(*, meeting: Meeting, user, kind: str, rows: int) -> MinutesExport:
+    """Ask for a meeting's minutes as PDF or Word (`kind`) in the background (rows: how many action rows)."""
+    return _export_request(
+        MinutesExport,
+        key={"meeting": meeting, "requested_by": user, "kind": kind},
+        rows=rows,
+        task=render_minutes_export,
+    )
+
+
+def exports_prune(*, older_than: datetime.timedelta) -> int:
+    """Delete finished background documents (row and stored file) made more than `older_than` ago; how many.
+
+    They are copies of a log or of draft minutes that have moved on since, kept only for their requester."""
     done = 0
-    old = LogExport.objects.exclude(status__in=PENDING).filter(created_at__lt=timezone.now() - older_than)
-    for export in old.iterator():
-        if export.file:
-            export.file.delete(save=False)
-        export.delete()
-        done += 1
+    for model in (LogExport, MinutesExport):
+        old = model.objects.exclude(status__in=PENDING).filter(created_at__lt=timezone.now() - older_than)
+        for export in old.iterator():
+            if export.file:
+                export.file.delete(save=False)
+            export.delete()
+            done += 1
     return done

@@ -1,11 +1,13 @@
-"""The background task that prints a long action log as PDF (views print up to
-ACTION_LOG_PDF_MAX_ROWS in the request; WeasyPrint lays out ~8 ms a row, so longer logs come here).
+"""The background tasks that print what is too long to print in a request: the action log as PDF
+(views print up to ACTION_LOG_PDF_MAX_ROWS; WeasyPrint lays out ~8 ms a row), and draft minutes
+with more action rows than MINUTES_PDF_MAX_ROWS / MINUTES_DOCX_MAX_ROWS (documents/views.py).
 
 Runs on whatever TASKS names: at once in the request with the immediate backend (make run,
 tests), in a `db_worker` process with the database backend (production).
 """
 
 import logging
+from collections.abc import Callable
 
 from django.core.files.base import ContentFile
 from django.http import QueryDict
@@ -14,15 +16,16 @@ from django_tasks import task
 
 from actions.filters import ActionFilter
 from actions.selectors import action_log, log_updated_at
+from meetings.models import Meeting
 
-from . import data, pdf
-from .models import LogExport, LogExportStatus
+from . import data, pdf, word
+from .models import Export, ExportStatus, LogExport, MinutesExport, MinutesKind
 
 logger = logging.getLogger(__name__)
 
 
-class FiltersNoLongerValid(Exception):
-    pass
+class NoLongerValid(Exception):
+    """The request cannot be printed any more, for a reason the member may be told."""
 
 
 def log_export_render(export: LogExport) -> tuple[bytes, int]:
@@ -31,7 +34,7 @@ def log_export_render(export: LogExport) -> tuple[bytes, int]:
     log = ActionFilter(QueryDict(export.query), queryset=action_log(board), board=board)
     if not log.is_valid():
         # e.g. the meeting it was filtered by has gone since.
-        raise FiltersNoLongerValid("These filters are no longer valid.")
+        raise NoLongerValid("These filters are no longer valid.")
     actions = list(log.qs)
     updated = log_updated_at(board)
     content = pdf.action_log_pdf(
@@ -44,25 +47,58 @@ def log_export_render(export: LogExport) -> tuple[bytes, int]:
     return content, len(actions)
 
 
-@task()
-def render_log_export(export_id: int) -> str:
+MINUTES_RENDERERS = {MinutesKind.PDF: pdf.minutes_pdf, MinutesKind.DOCX: word.minutes_docx}
+
+
+def minutes_render(meeting: Meeting, kind: str) -> tuple[bytes, int]:
+    """A meeting's minutes as they stand now, as PDF or Word: (file, action rows printed).
+    The one rendering of draft minutes, in the request and in the background alike."""
+    pack = data.meeting_pack(meeting)
+    rows = len(pack.action_log) + sum(len(s.actions) for s in pack.items)
+    return MINUTES_RENDERERS[kind](pack), rows
+
+
+def _run(model: type[Export], export_id: int, render: Callable[[Export], tuple[bytes, int] | None]) -> str:
+    """Claim the export, render it, store the file; a failure is recorded, its cause logged."""
     # Claimed by one worker only: a task run twice prints once.
-    if not LogExport.objects.filter(pk=export_id, status=LogExportStatus.QUEUED).update(status=LogExportStatus.RUNNING):
+    if not model.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(status=ExportStatus.RUNNING):
         return "nothing to do"
-    export = LogExport.objects.select_related("board").get(pk=export_id)
+    export = model.objects.get(pk=export_id)
     try:
-        content, rows = log_export_render(export)
+        made = render(export)
     except Exception as exc:
-        logger.exception("Action log PDF %s failed", export_id)
-        export.status = LogExportStatus.FAILED
-        export.error = (str(exc) if isinstance(exc, FiltersNoLongerValid) else "The PDF could not be made.")[:300]
+        logger.exception("%s %s failed", model.__name__, export_id)
+        export.status = ExportStatus.FAILED
+        export.error = (str(exc) if isinstance(exc, NoLongerValid) else f"The {export.noun} could not be made.")[:300]
         export.finished_at = timezone.now()
         export.save(update_fields=["status", "error", "finished_at"])
         return "failed"
-    # The storage never overwrites: a name already taken gets a new one.
-    export.file.save(f"action-log-{export.pk}.pdf", ContentFile(content), save=False)
-    export.status = LogExportStatus.DONE
-    export.rows = rows
+    fields = ["status", "finished_at"]
+    if made is not None:
+        content, export.rows = made
+        # The storage never overwrites: a name already taken gets a new one.
+        export.file.save(export.file_name(), ContentFile(content), save=False)
+        fields += ["file", "rows"]
+    export.status = ExportStatus.DONE
     export.finished_at = timezone.now()
-    export.save(update_fields=["file", "status", "rows", "finished_at"])
+    export.save(update_fields=fields)
     return "done"
+
+
+@task()
+def render_log_export(export_id: int) -> str:
+    return _run(LogExport, export_id, log_export_render)
+
+
+def minutes_export_render(export: MinutesExport) -> tuple[bytes, int] | None:
+    """The draft minutes as the request would have rendered them; nothing for minutes approved
+    since they were asked for, whose frozen files the export then points to."""
+    meeting = Meeting.objects.select_related("board").get(pk=export.meeting_id)
+    if data.frozen_minutes(meeting) is not None:
+        return None
+    return minutes_render(meeting, export.kind)
+
+
+@task()
+def render_minutes_export(export_id: int) -> str:
+    return _run(MinutesExport, export_id, minutes_export_render)

@@ -12,6 +12,16 @@ urlpatterns = [
     path(meeting + "pack.pdf", views.meeting_pack_pdf, name="meeting-pack-pdf"),
     path(meeting + "minutes.pdf", views.meeting_minutes_pdf, name="meeting-minutes-pdf"),
     path(meeting + "minutes.docx", views.meeting_minutes_docx, name="meeting-minutes-docx"),
+    path(
+        meeting + "minutes/exports/<id:export_pk>/",
+        views.meeting_minutes_export_status,
+        name="meeting-minutes-export-status",
+    ),
+    path(
+        meeting + "minutes/exports/<id:export_pk>/file",
+        views.meeting_minutes_export_file,
+        name="meeting-minutes-export-file",
+    ),
     path(meeting + "minutes/v<id:version>.pdf", views.meeting_minutes_version_pdf, name="meeting-minutes-version-pdf"),
     path(
         meeting + "minutes/v<id:version>.docx", views.meeting_minutes_version_docx, name="meeting-minutes-version-docx"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from actions.models import Action
 from adoptboard.tests.test_shell import app_urls
 from conftest import make_person
-from documents.models import LogExport, LogExportStatus
+from documents.models import ExportStatus, LogExport
 from meetings.models import Declaration, Meeting, Membership, MinutesVersion, Paper, Person, Role
 
 # "future" holds a secretary's seat on the board that starts tomorrow, "former" a chair's seat
@@ -188,7 +188,7 @@ def world(demo_board, outsider):
     version.docx.save("minutes-v1.docx", ContentFile(b"PK\x03\x04"), save=True)
     lorna = Person.objects.get(initials="LH")
     member = User.objects.get(username="member")
-    export = LogExport(board=demo_board, requested_by=member, status=LogExportStatus.DONE, rows=600)
+    export = LogExport(board=demo_board, requested_by=member, status=ExportStatus.DONE, rows=600)
     export.finished_at = timezone.now()
     export.file.save("action-log.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     declaration = Declaration.objects.create(meeting=feb, person=lorna, item=item, interest="Trustee of PACT")

@@ -17,7 +17,7 @@ from actions.selectors import ExportRow
 from actions.tests.test_action_log import make_action, make_many, person_of
 from documents import sheets as exports
 from documents import urls as document_urls
-from documents.models import LogExport, LogExportStatus
+from documents.models import ExportStatus, LogExport
 from meetings.models import Meeting
 
 
@@ -310,7 +310,7 @@ def _board_urls(board, number, export_pk=None):
 
 def test_a_person_on_another_board_gets_404_on_every_action_url(client, log, outsider, member):
     # A long log's PDF made for a member of the board: the outsider does not see it either.
-    export = LogExport(board=log, requested_by=member, status=LogExportStatus.DONE, finished_at=timezone.now())
+    export = LogExport(board=log, requested_by=member, status=ExportStatus.DONE, finished_at=timezone.now())
     export.file.save("action-log.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     client.force_login(outsider)
     checked = 0

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from documents import urls as document_urls
-from documents.models import LogExport, LogExportStatus
+from documents.models import ExportStatus, LogExport
 from meetings.models import Meeting, Paper
 from meetings.services import minutes_approve
 
@@ -21,7 +21,7 @@ NAME = re.compile(r'filename="south-east-alb-[a-z0-9-]+-\d{4}-\d{2}-\d{2}\.(pdf|
 def downloads(demo_board, user):
     feb = Meeting.objects.get(board=demo_board, date="2024-02-23")
     # A long log's PDF, made for this user in the background (its status page is a page, not a file).
-    export = LogExport(board=demo_board, requested_by=user, status=LogExportStatus.DONE, finished_at=timezone.now())
+    export = LogExport(board=demo_board, requested_by=user, status=ExportStatus.DONE, finished_at=timezone.now())
     export.file.save("action-log.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     for pattern in document_urls.urlpatterns:
         if pattern.name == "action-export-status":

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from actions.tests.test_action_log import make_many
 from documents import tasks, views
-from documents.models import LogExport, LogExportStatus
+from documents.models import ExportStatus, LogExport
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_it_prints_a_log_past_the_cap_in_the_background(client, board, member, c
     assert response.status_code == 302
     assert response["Location"] == export.get_absolute_url()
     # The immediate backend ran the task once the request's write committed.
-    assert (export.status, export.rows, export.requested_by) == (LogExportStatus.DONE, 12, member)
+    assert (export.status, export.rows, export.requested_by) == (ExportStatus.DONE, 12, member)
 
     page = client.get(export.get_absolute_url())
     assert page.status_code == 200
@@ -88,7 +88,7 @@ def test_an_identical_request_in_hand_is_reused(client, board, member, cap, djan
         first = client.get(pdf_url(board, "?status=open&status=closed"))
         again = client.get(pdf_url(board, "?status=closed&status=open"))
     assert first["Location"] == again["Location"]
-    assert LogExport.objects.get().status == LogExportStatus.QUEUED
+    assert LogExport.objects.get().status == ExportStatus.QUEUED
     assert len(queued) == 1
     page = client.get(first["Location"])
     assert b"being prepared" in page.content
@@ -136,7 +136,7 @@ def test_a_failed_render_says_failed_not_500(
     monkeypatch.setattr(tasks.pdf, "action_log_pdf", broken)
     response = ask(client, member, board, callbacks=django_capture_on_commit_callbacks)
     export = LogExport.objects.get()
-    assert export.status == LogExportStatus.FAILED
+    assert export.status == ExportStatus.FAILED
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert b"Failed." in page.content
@@ -147,7 +147,7 @@ def test_a_failed_render_says_failed_not_500(
     monkeypatch.undo()
     monkeypatch.setattr(views, "ACTION_LOG_PDF_MAX_ROWS", 5)
     ask(client, member, board, callbacks=django_capture_on_commit_callbacks)
-    assert LogExport.objects.filter(status=LogExportStatus.DONE).count() == 1
+    assert LogExport.objects.filter(status=ExportStatus.DONE).count() == 1
 
 
 def test_the_task_runs_once(board, member, cap):
@@ -160,7 +160,7 @@ def test_the_task_runs_once(board, member, cap):
 def test_a_lost_job_is_not_reused_forever(client, board, member, cap, django_capture_on_commit_callbacks):
     make_many(board, 12)
     # A worker killed mid-print leaves its job "running".
-    lost = LogExport.objects.create(board=board, requested_by=member, status=LogExportStatus.RUNNING, rows=12)
+    lost = LogExport.objects.create(board=board, requested_by=member, status=ExportStatus.RUNNING, rows=12)
     LogExport.objects.filter(pk=lost.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
     client.force_login(member)
     page = client.get(lost.get_absolute_url())
@@ -169,8 +169,8 @@ def test_a_lost_job_is_not_reused_forever(client, board, member, cap, django_cap
     response = ask(client, member, board, callbacks=django_capture_on_commit_callbacks)
     assert response["Location"] != lost.get_absolute_url()
     lost.refresh_from_db()
-    assert lost.status == LogExportStatus.FAILED
-    assert LogExport.objects.exclude(pk=lost.pk).get().status == LogExportStatus.DONE
+    assert lost.status == ExportStatus.FAILED
+    assert LogExport.objects.exclude(pk=lost.pk).get().status == ExportStatus.DONE
 
 
 def test_old_pdfs_are_pruned_with_their_files(board, member, cap):
@@ -185,6 +185,6 @@ def test_old_pdfs_are_pruned_with_their_files(board, member, cap):
     assert storage.exists(name)
     out = io.StringIO()
     call_command("prune_log_exports", stdout=out)
-    assert out.getvalue().strip() == "Deleted 1 action log PDF."
+    assert out.getvalue().strip() == "Deleted 1 document made in the background."
     assert not storage.exists(name)
     assert list(LogExport.objects.all()) == [recent]

@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from actions.tests.test_action_log import make_many
 from adoptboard.tests import workers
 from documents import services, views
-from documents.models import LogExport, LogExportStatus
+from documents.models import ExportStatus, LogExport
 
 from .test_log_export import pdf_text
 
@@ -44,7 +44,7 @@ def test_a_db_worker_prints_the_long_log(client, board, member, monkeypatch, wor
     while export.is_pending and time.monotonic() < deadline:
         time.sleep(0.2)
         export.refresh_from_db()
-    assert export.status == LogExportStatus.DONE, export.error
+    assert export.status == ExportStatus.DONE, export.error
     job = DBTaskResult.objects.get(task_path="documents.tasks.render_log_export")
     # Claimed by the worker process (its result is recorded a moment after the export is marked done).
     assert job.worker_ids
