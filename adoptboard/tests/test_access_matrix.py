@@ -17,7 +17,7 @@ from django.utils import timezone
 from actions.models import Action
 from adoptboard.tests.test_shell import app_urls
 from conftest import make_person
-from documents.models import ExportStatus, LogExport
+from documents.models import ExportStatus, LogExport, MinutesExport, MinutesKind
 from meetings.models import Declaration, Meeting, Membership, MinutesVersion, Paper, Person, Role
 
 # "future" holds a secretary's seat on the board that starts tomorrow, "former" a chair's seat
@@ -103,6 +103,10 @@ MATRIX = {
     # a long log's PDF made in the background: the member asked for it, so it is theirs alone
     "action-export-status": (REQUESTER, NOT_ALLOWED),
     "action-export-file": (REQUESTER, NOT_ALLOWED),
+    # long draft minutes made in the background: the same (the Feb minutes are circulated, so the
+    # member who asked may still read them)
+    "meeting-minutes-export-status": (REQUESTER, NOT_ALLOWED),
+    "meeting-minutes-export-file": (REQUESTER, NOT_ALLOWED),
     # the action's owner (the member login is Kevin Yong, responsible for action 73) may add an update
     "action-update-add": (TO_PAGE, ("login", 400, 404, 404, 404, 400, 400, 400)),
     # editors' pages: a form on GET, errors for an empty POST
@@ -191,6 +195,9 @@ def world(demo_board, outsider):
     export = LogExport(board=demo_board, requested_by=member, status=ExportStatus.DONE, rows=600)
     export.finished_at = timezone.now()
     export.file.save("action-log.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    minutes = MinutesExport(meeting=feb, kind=MinutesKind.PDF, requested_by=member, status=ExportStatus.DONE, rows=900)
+    minutes.finished_at = timezone.now()
+    minutes.file.save("minutes.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     declaration = Declaration.objects.create(meeting=feb, person=lorna, item=item, interest="Trustee of PACT")
     users = {
         "anonymous": None,
@@ -219,9 +226,14 @@ def world(demo_board, outsider):
         "uidb64": "MQ",
         "token": "cc1234-0123456789abcdef0123456789abcdef",
     }
-    # The audit trail takes the action's primary key.
-    kwargs_history = dict(kwargs, pk=str(Action.objects.get(board=demo_board, number=73).pk))
-    return users, kwargs, kwargs_history
+    # The audit trail takes the action's primary key, the minutes made in the background their own.
+    kwargs_for = {
+        "object-history": dict(kwargs, pk=str(Action.objects.get(board=demo_board, number=73).pk)),
+        "meeting-minutes-export-status": dict(kwargs, export_pk=str(minutes.pk)),
+    }
+    kwargs_for["object-restore"] = kwargs_for["object-history"]
+    kwargs_for["meeting-minutes-export-file"] = kwargs_for["meeting-minutes-export-status"]
+    return users, kwargs, kwargs_for
 
 
 def fill(route, kwargs):
@@ -249,10 +261,10 @@ def test_every_url_has_a_row_in_the_matrix():
 
 def test_every_url_answers_every_role_as_the_matrix_says(client, world):
     # One database for all the URLs (each request is rolled back): the demo board is loaded once.
-    users, kwargs, kwargs_history = world
+    users, kwargs, kwargs_for = world
     wrong, checked = [], 0
     for name, route in sorted(url_names()):
-        path = fill(route, kwargs_history if name in ("object-history", "object-restore") else kwargs)
+        path = fill(route, kwargs_for.get(name, kwargs))
         for method, expected_row in zip(("get", "post"), MATRIX[name]):
             for role, expected in zip(ROLES, expected_row):
                 actual = status_of(client, users[role], method, path)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from documents import urls as document_urls
-from documents.models import ExportStatus, LogExport
+from documents.models import ExportStatus, LogExport, MinutesExport, MinutesKind
 from meetings.models import Meeting, Paper
 from meetings.services import minutes_approve
 
@@ -23,12 +23,15 @@ def downloads(demo_board, user):
     # A long log's PDF, made for this user in the background (its status page is a page, not a file).
     export = LogExport(board=demo_board, requested_by=user, status=ExportStatus.DONE, finished_at=timezone.now())
     export.file.save("action-log.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    # Its draft minutes, made so in the background before they were approved.
+    minutes = MinutesExport(meeting=feb, kind=MinutesKind.PDF, requested_by=user, status=ExportStatus.DONE)
+    minutes.file.save("minutes.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     for pattern in document_urls.urlpatterns:
-        if pattern.name == "action-export-status":
+        if pattern.name in ("action-export-status", "meeting-minutes-export-status"):
             continue
         kwargs = {"slug": demo_board.slug}
         if "<id:export_pk>" in str(pattern.pattern):
-            kwargs["export_pk"] = export.pk
+            kwargs["export_pk"] = minutes.pk if pattern.name.startswith("meeting-minutes") else export.pk
         if "<id:pk>" in str(pattern.pattern):
             kwargs["pk"] = feb.pk
         if "<id:version>" in str(pattern.pattern):
@@ -45,7 +48,8 @@ def test_every_document_is_private_and_named_by_one_rule(client, demo_board):
     client.force_login(secretary)
     seen = []
     for name, url in downloads(demo_board, secretary):
-        response = client.get(url)
+        # The draft minutes made in the background lead to the approved ones' frozen file.
+        response = client.get(url, follow=name == "meeting-minutes-export-file")
         assert response.status_code == 200, url
         assert response["Cache-Control"] == "private, no-store", url
         disposition = response["Content-Disposition"]
@@ -60,6 +64,7 @@ def test_every_document_is_private_and_named_by_one_rule(client, demo_board):
         "meeting-minutes-version-pdf",
         "action-export-csv",
         "action-export-file",
+        "meeting-minutes-export-file",
     } <= set(seen)
 
 
