@@ -61,37 +61,37 @@ def meeting_pack_pdf(request, slug, pk):
     return download(handle, content_type=pdf.PDF, filename=name, inline=True)
 
 
+def _minutes_file(content, kind: str, *, filename: str):
+    """Minutes through the one download helper: the PDF shown in the browser, the Word file saved."""
+    if kind == MinutesKind.PDF:
+        return download(content, content_type=pdf.PDF, filename=filename, inline=True)
+    return download(content, content_type=word.DOCX, filename=filename)
+
+
 def _stored(version: MinutesVersion, kind: str, *, filename: str):
-    """A frozen minutes file, streamed from the storage through the one download helper."""
+    """A frozen minutes file, streamed from the storage."""
     field = getattr(version, kind)
     try:
         handle = field.open("rb")
     except FileNotFoundError:
         raise Http404("The stored file of these minutes is missing.") from None
-    content_type, inline = (pdf.PDF, True) if kind == "pdf" else (word.DOCX, False)
-    return download(handle, content_type=content_type, filename=filename, inline=inline)
+    return _minutes_file(handle, kind, filename=filename)
 
 
 # Draft minutes print every action raised at the meeting under its item, and in their action log
-# the open ones and those raised or updated at it: on the benchmark's board of 50,000 actions,
-# 4,440 rows, a 26 s, 490 MB PDF. Counted first (a few COUNT queries); past these the file is
-# rendered by a background task and the member waits on its page. Measured there on a quiet
-# machine (bench/minutes_rows.py): WeasyPrint laid out 800 rows in 3.0-3.4 s (600 in 2.4-2.9 s),
-# so a PDF within the limit answers in about 4 s with the queries; python-docx wrote 2,000 rows
-# in 1.1 s and the whole 4,440-row request took 3.1-4.5 s (17-24 s on the loaded machine), so
-# Word stays in the request up to 3,000.
+# the open ones and those raised or updated at it: on the benchmark's board of 50,000 actions the
+# last meeting's are 4,440 rows, a PDF of 22 s and 494 MB. The rows are counted first (a few
+# COUNT queries); past these limits the file is rendered by a background task while the member
+# waits on its page. From bench/minutes_rows.py on that data set, machine nearly idle: WeasyPrint
+# laid out 800 rows in 3.0-3.4 s (600 in 2.4-2.9 s), about 4 s with the queries; python-docx
+# wrote 2,000 rows in 1.1 s, and the whole 4,440-row Word request took 3.1-4.5 s (17-24 s on the
+# loaded machine of the scaling run), so Word stays in the request up to 3,000.
 MINUTES_PDF_MAX_ROWS = 800
 MINUTES_DOCX_MAX_ROWS = 3000
 
 
 def _minutes_max_rows(kind: str) -> int:
     return MINUTES_PDF_MAX_ROWS if kind == MinutesKind.PDF else MINUTES_DOCX_MAX_ROWS
-
-
-def _minutes_file(content, kind: str, *, filename: str):
-    if kind == MinutesKind.PDF:
-        return download(content, content_type=pdf.PDF, filename=filename, inline=True)
-    return download(content, content_type=word.DOCX, filename=filename)
 
 
 def _minutes(request, slug, pk, kind: str):
