@@ -82,11 +82,12 @@ def _stored(version: MinutesVersion, kind: str, *, filename: str):
 # the open ones and those raised or updated at it: on the benchmark's board of 50,000 actions the
 # last meeting's are 4,440 rows, a PDF of 22 s and 494 MB. The rows are counted first (a few
 # COUNT queries); past these limits the file is rendered by a background task while the member
-# waits on its page. From bench/minutes_rows.py on that data set, machine nearly idle: WeasyPrint
-# laid out 800 rows in 3.0-3.4 s (600 in 2.4-2.9 s), about 4 s with the queries; python-docx
-# wrote 2,000 rows in 1.1 s, and the whole 4,440-row Word request took 3.1-4.5 s (17-24 s on the
-# loaded machine of the scaling run), so Word stays in the request up to 3,000.
-MINUTES_PDF_MAX_ROWS = 800
+# waits on its page. From bench/minutes_rows.py on that data set (3 runs a size): WeasyPrint laid
+# out 400 rows in 2.4-2.5 s with the machine nearly idle and 3.3-3.8 s with it shared (load 4),
+# 800 rows in 3.0-3.4 s and 5.6-5.9 s: 500 keeps the PDF within ~4 s even on the busy machine.
+# python-docx is about eight times faster a row (3,000 rows: 1.8-2.1 s shared; the whole 4,440-row
+# request 3.1-4.5 s idle, 17-24 s in the loaded scaling run), so Word stays in the request up to 3,000.
+MINUTES_PDF_MAX_ROWS = 500
 MINUTES_DOCX_MAX_ROWS = 3000
 
 
