@@ -480,3 +480,60 @@ def generate(size: Size, *, today: datetime.date | None = None, seed: int = 6) -
             "open_actions": len(open_numbers),
         },
     }
+
+
+@transaction.atomic
+def add_typical_meeting(*, board_slug: str = "bench-board-02", raised: int = 20, updated: int = 60) -> dict:
+    """Give a board without actions a realistic last held meeting: `raised` actions raised at it and
+    `updated` actions from the meeting before that had their progress recorded at it.
+
+    The big board's last held meeting raises and updates thousands (50,000 actions spread over
+    its 36 past meetings): its minutes are the worst case. These are what a board usually prints.
+    Nothing on the big board changes; the bench user sits on this board as a member (its minutes
+    are circulated, so a member reads them)."""
+    board = Board.objects.get(slug=board_slug)
+    held = Meeting.objects.get(board=board, status=MeetingStatus.HELD)
+    before = Meeting.objects.filter(board=board, date__lt=held.date).order_by("-date").first()
+    people = list(Person.objects.filter(memberships__board=board).order_by("pk"))
+    topical = {
+        m: list(AgendaItem.objects.filter(meeting=m, is_standing=False).order_by("position")) for m in (held, before)
+    }
+    bench_user = get_user_model().objects.get(username=BENCH_USERNAME)
+    rng = random.Random(7)
+    actions, n = [], board.next_action_number
+    for k in range(updated + raised):
+        meeting = before if k < updated else held
+        item = topical[meeting][k % len(topical[meeting])]
+        # Of the actions updated at the held meeting: two in three done, the rest still going.
+        status = (Status.COMPLETE if k % 3 else Status.IN_PROGRESS) if k < updated else Status.OPEN
+        actions.append(
+            Action(
+                board=board,
+                number=n + k,
+                text=_action_text(rng, n + k),
+                meeting=meeting,
+                agenda_item=item,
+                issued_on=meeting.date,
+                status=status,
+                due_date=meeting.date + datetime.timedelta(days=56) if k % 4 == 0 else None,
+            )
+        )
+    actions = Action.objects.bulk_create(actions)
+    Board.objects.filter(pk=board.pk).update(next_action_number=n + len(actions))
+    Responsibility.objects.bulk_create(
+        Responsibility(action=a, person=people[a.number % len(people)], position=0) for a in actions
+    )
+    at = timezone.make_aware(datetime.datetime.combine(held.date, datetime.time(17, 0)))
+    ActionUpdate.objects.bulk_create(
+        ActionUpdate(
+            action=a,
+            meeting=held,
+            note=NOTES[a.number % len(NOTES)],
+            status_before=Status.OPEN,
+            status_after=a.status,
+            created_at=at,
+            created_by=bench_user,
+        )
+        for a in actions[:updated]
+    )
+    return {"board_slug": board.slug, "meeting_id": held.pk, "raised": raised, "updated": updated}
