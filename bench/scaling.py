@@ -369,9 +369,15 @@ def table(results: dict) -> str:
             row = runs[k]["documents"].get(doc, {})
             cells.append(f" {document_cell(row)} |")
         lines.append(f"| {doc} |" + "".join(cells))
+    rows = "; ".join(
+        f"{k} {v['minutes_rows'].get('held', '—')} and {v['minutes_rows'].get('typical', '—')}"
+        for k, v in runs.items()
+        if "minutes_rows" in v
+    )
     return "\n".join(lines) + (
         "\n\nQueued: too long for a request, the request (time, worker's peak memory) only queued a job;"
         " the job, run as db_worker runs it: its time and peak memory (of N rows: the first N of the whole log)."
+        f" Action rows in the minutes (the big board's last held meeting and a typical one): {rows}."
     )
 
 
