@@ -5,6 +5,7 @@
     python bench/scaling.py --quick                      # 1k and 10k, 3 requests a page instead of 7
     python bench/scaling.py --sizes 50000 --database-url postgres://postgres@127.0.0.1:5432/adoptboard_bench
     python bench/scaling.py --sizes 1000,10000 --database-url sqlite:////tmp/scaling.sqlite3   # SQLite only
+    python bench/scaling.py --sizes 50000 --merge ...     # add these runs to bench/scaling.json's others
 
 For each backend and size a fresh database gets the benchmark's data set (bench/data.py, with
 the big board's log at that size and 300 actions still open, and a second board whose last held
@@ -22,6 +23,12 @@ Worker claiming the queued task), and its time, peak memory and file are recorde
 log's PDF job prints at most --job-rows rows (default 10,000, the first of the whole log: ~8 ms
 a row, all 50,000 would take minutes); the output says how many of how many it printed.
 Results go to bench/scaling.json and a table to stdout (copied into docs/PERFORMANCE.md by hand).
+
+How long: on the shared 2-core machine (load 3-4) a database took ~40 s at 1,000 actions and
+~3.8 min at 10,000 (SQLite and PostgreSQL alike; the 10,000-row log PDF job alone ~3 min), and
+should take ~6 min at 50,000 (the same capped job, longer minutes jobs): the full run ~20-25 min.
+Do not pass --job-rows 0 at 50,000: 10,000 rows already peaked at 1.7 GB, and 50,000 would take
+~15 min a database.
 """
 
 from __future__ import annotations
@@ -64,6 +71,7 @@ def main() -> int:
     parser.add_argument("--sizes", help="comma-separated action counts (default 1000,10000,50000)")
     parser.add_argument("--database-url", action="append", dest="urls")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument("--merge", action="store_true", help="keep bench/scaling.json's other runs")
     parser.add_argument(
         "--job-rows",
         type=int,
@@ -87,6 +95,8 @@ def main() -> int:
         "job_rows": args.job_rows,
         "runs": {},
     }
+    if args.merge and OUT.exists():
+        results["runs"] = json.loads(OUT.read_text())["runs"]
     began = time.perf_counter()
     for url in urls:
         backend = backend_of(url)
