@@ -105,7 +105,7 @@ class ReviewForm(forms.Form):
     def rows(self) -> list[ReviewRow]:
         """Per action what its row shows: the fields' values (posted, or initial) and their errors.
 
-        The page writes the fields out by hand (templates/actions/_review_row.html) instead of
+        The page writes the fields out by hand (templates/jinja2/actions/_review_rows.html) instead of
         drawing 900 widgets, which took most of its time (docs/PERFORMANCE.md); the values follow
         Django's widgets (`data.get`, no value attribute for ""/None), and test_review checks the
         rows match what the widgets would draw, errors included.

@@ -86,6 +86,14 @@ def meeting_review(request, slug, pk):
     return render(
         request,
         "actions/meeting_review.html",
-        {"board": board, "meeting": meeting, "form": form, "actions": actions, "editable": editable},
+        {
+            "board": board,
+            "meeting": meeting,
+            "form": form,
+            "actions": actions,
+            "editable": editable,
+            # The rows link to their action as the log's URL plus the number: one reverse, not 300.
+            "log_url": reverse("actions:action-list", kwargs={"slug": board.slug}),
+        },
         status=status,
     )
