@@ -87,20 +87,37 @@ class ReviewForm(forms.Form):
     def __init__(self, *args, actions, **kwargs):
         super().__init__(*args, **kwargs)
         self.actions = actions
-        for action in actions:
-            self.fields[f"status-{action.pk}"] = forms.ChoiceField(
-                choices=Status.choices,
+        # The 900 fields are made on first use (the property below): validating a POST needs
+        # them, drawing the page does not (rows() reads the actions), and making them was a
+        # fifth of a GET (docs/PERFORMANCE.md).
+        del self.fields
+
+    @functools.cached_property
+    def fields(self) -> dict[str, forms.Field]:
+        fields = {}
+        choices = Status.choices
+        for action in self.actions:
+            fields[f"status-{action.pk}"] = forms.ChoiceField(
+                choices=choices,
                 initial=action.status,
                 label=f"Status of action {action.number}",
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
-            self.fields[f"note-{action.pk}"] = forms.CharField(
+            fields[f"note-{action.pk}"] = forms.CharField(
                 max_length=300,
                 required=False,
                 label=f"Update on action {action.number}",
                 widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
             )
-            self.fields[f"version-{action.pk}"] = VersionField(initial=action.version)
+            fields[f"version-{action.pk}"] = VersionField(initial=action.version)
+        return fields
+
+    def __getitem__(self, name):
+        # A Django template reads `form.non_field_errors` as form["non_field_errors"] first: a
+        # name that is no field's must not make the 900 fields to find that out.
+        if name.partition("-")[0] not in ("status", "note", "version"):
+            raise KeyError(f"Key '{name}' not found in ReviewForm.")
+        return super().__getitem__(name)
 
     def rows(self) -> list[ReviewRow]:
         """Per action what its row shows: the fields' values (posted, or initial) and their errors.
