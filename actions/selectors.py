@@ -286,11 +286,13 @@ def _carry_forward(meeting, also: Q | None = None):
             updates_since.filter(created_at__gte=meeting.starts_at).values_list("action_id", flat=True),
         )
     )
+    # The status at the start as an alias, not an annotation: only the filter needs it, and an
+    # annotation made PostgreSQL run its subqueries twice per row (in the WHERE and the SELECT).
     return (
         Action.objects.live()
         .filter(board_id=meeting.board_id)
         .filter(pk__in=candidates)
-        .annotate(status_at_start=status_at_start)
+        .alias(status_at_start=status_at_start)
         .filter(Q(meeting=meeting) | Q(issued_on__lt=meeting.date, status_at_start__in=OPEN_STATUSES) | (also or Q()))
         .with_people()
         .order_by("-number")

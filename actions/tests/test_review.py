@@ -191,6 +191,20 @@ def test_its_hand_written_fields_match_the_widgets_with_values_and_errors(client
     assert 'value="said &#34;yes&#34; &amp; &lt;b&gt;left&lt;/b&gt;"' in field_cells(html, b.number)
 
 
+def test_its_page_is_drawn_without_making_the_fields(client, secretary, member, board, person, meetings):
+    # The rows are written from the actions (ReviewForm.rows); making 900 fields only to leave
+    # them unused was a fifth of the page. A POST validates with them as before (tests above).
+    jan, apr, jul = meetings
+    raise_before(board, person, "one")
+    for user in (secretary, member):
+        client.force_login(user)
+        response = client.get(review_url(apr))
+        assert response.status_code == 200 and "one" in response.content.decode()
+        form = response.context["form"]
+        assert "fields" not in vars(form)
+        assert len(form.fields) == 3  # made on first use
+
+
 # --- Query counts: the same with few or many rows ---------------------------------------------------
 
 
