@@ -92,8 +92,8 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.actions = actions
         # The 900 fields are made on first use (the property below): validating a POST needs
-        # them, drawing the page does not (rows() reads the actions), and making them was a
-        # fifth of a GET (docs/PERFORMANCE.md).
+        # them, drawing the page does not (rows() reads the actions), and making them took
+        # 17 ms of the GET's 100 (CPU, SQLite, large bench data).
         del self.fields
 
     @functools.cached_property

@@ -91,6 +91,7 @@ def measure(url: str, pairs: int) -> None:
             "review_ms": round(statistics.median(t["review"]), 1),
             "bare_review_ms": round(statistics.median(t["bare_review"]), 1),
             "ratio": [round(x, 2) for x in quartiles(ratios)],
+            "ratios": [round(x, 3) for x in ratios],
         }
     out["pairs"] = pairs
     out["load"] = os.getloadavg()

@@ -193,7 +193,7 @@ def test_its_hand_written_fields_match_the_widgets_with_values_and_errors(client
 
 def test_its_page_is_drawn_without_making_the_fields(client, secretary, member, board, person, meetings):
     # The rows are written from the actions (ReviewForm.rows); making 900 fields only to leave
-    # them unused was a fifth of the page. A POST validates with them as before (tests above).
+    # them unused was a sixth of the page. A POST validates with them as before (tests above).
     jan, apr, jul = meetings
     raise_before(board, person, "one")
     for user in (secretary, member):
