@@ -48,13 +48,15 @@ def with_last_update(actions: QuerySet[Action]) -> QuerySet[Action]:
     )
 
 
-def log_rows(ids) -> list[Action]:
-    """One page of the log: the actions with these ids, as `action_log` shows them.
+def log_rows(ids) -> list["ExportRow"]:
+    """One page of the log: the actions with these ids, newest number first, as plain rows (the
+    exports' rows: number, text, responsible initials, dates, status label, last update).
 
     The page's ids are chosen first, without the per-row subqueries: with them, a page deep in
-    the log (OFFSET 15,000) ran them for every row it skipped.
+    the log (OFFSET 15,000) ran them for every row it skipped. Plain values rather than model
+    instances: building the 50 actions with their people and persons was a fifth of the page.
     """
-    return list(with_last_update(Action.objects.filter(pk__in=list(ids)).with_people()).order_by("-number"))
+    return export_rows(with_last_update(Action.objects.filter(pk__in=list(ids))).order_by("-number"))
 
 
 def log_updated_at(board: Board) -> datetime.datetime | None:
