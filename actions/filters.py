@@ -95,7 +95,8 @@ class ActionFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, board, **kwargs):
         super().__init__(data, queryset, **kwargs)
         self.filters["responsible"].queryset = people_known_to(board)
-        self.filters["meeting"].queryset = board.meetings.order_by("-date", "-start_time")
+        # Only what a choice shows ("Board, 5 March 2026"): its datetimes cost a converter a row.
+        self.filters["meeting"].queryset = board.meetings.only("board", "date").order_by("-date", "-start_time")
 
     def filter_responsible(self, queryset, name, person):
         return queryset.filter(answered_by(person))
