@@ -335,15 +335,22 @@ def goals(results: dict) -> list[dict]:
             save.get("queries") is not None and save["queries"] <= 20,
             f"{save.get('queries')} queries, {save.get('updates_written')} updates written, median {_ms(save.get('median_ms'))} ms",
         )
-        for key, name in (("meeting", "the meeting page"), ("review", "the review page, 300 carried actions")):
-            row = large["pages"].get(key, {})
-            own = large["pages"].get("review_vs_its_floor", {}) if key == "review" else {}
-            add(
-                f"{b}: {name} ≤ 2× the bare view's server time",
-                row.get("ratio_median") is not None and row["ratio_median"] <= 2,
-                f"{_ms(row.get('median_ms'))} ms, {row.get('ratio_median')}× the 50-row bare view"
-                + (f"; {own.get('ratio_median')}× a bare form of the same 300 rows" if own else ""),
-            )
+        meeting = large["pages"].get("meeting", {})
+        add(
+            f"{b}: the meeting page ≤ 2× the bare view's server time",
+            meeting.get("ratio_median") is not None and meeting["ratio_median"] <= 2,
+            f"{_ms(meeting.get('median_ms'))} ms, {meeting.get('ratio_median')}× the 50-row bare view",
+        )
+        # The review draws 300 rows of form (900 fields); the 50-row bare view draws a sixth of the
+        # rows and no field, so against it the ratio measures the rows, not the page. Its floor is
+        # the bare form of the same 300 rows (bench/floor.py bare_review); the other is shown beside.
+        review, own = large["pages"].get("review", {}), large["pages"].get("review_vs_its_floor", {})
+        add(
+            f"{b}: the review page, 300 carried actions, ≤ 2× its floor (a bare form of the same 300 rows)",
+            own.get("ratio_median") is not None and own["ratio_median"] <= 2,
+            f"{_ms(own.get('median_ms'))} ms, {own.get('ratio_median')}× the bare form of the same rows; "
+            f"{review.get('ratio_median')}× the 50-row bare view",
+        )
         load = large.get("load", {})
         if load:
             log = load.get("action log, varied", {})
