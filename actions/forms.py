@@ -38,10 +38,6 @@ class RaiseActionForm(forms.Form):
         if people is not None:
             self.fields["responsible"].choices = people_choices(people, blank=None)
 
-    def responsible_options(self) -> str:
-        """The responsible select's <option>s, for the fields written out by hand (an unbound form)."""
-        return format_html_join("", '<option value="{}">{}</option>', self.fields["responsible"].choices)
-
     def clean(self):
         data = super().clean()
         if not data.get("responsible") and not data.get("whole_board"):
@@ -49,6 +45,12 @@ class RaiseActionForm(forms.Form):
                 "Say who is responsible: one or more people, or the whole board.", code="no_responsible"
             )
         return data
+
+
+def responsible_options(people) -> str:
+    """An unbound RaiseActionForm's responsible <option>s (its choices), for the fields written out
+    by hand: the same for every item of a page, so built once."""
+    return format_html_join("", '<option value="{}">{}</option>', people_choices(people, blank=None))
 
 
 class ReviewRow(NamedTuple):

@@ -9,12 +9,29 @@ the per-call lookups of the active language and format (the app speaks British E
 
 import datetime
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from crispy_forms.utils import render_crispy_form
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from jinja2 import Environment
 
 MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+LONG_MONTHS = (
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _local(value):
@@ -40,6 +57,22 @@ def day_month_year(value) -> str:
     return f"{value.day} {MONTHS[value.month]} {value.year}"
 
 
+def long_date(value) -> str:
+    """Django's `date:"j F Y"`: "5 November 2026"."""
+    if not value:
+        return ""
+    value = _local(value)
+    return f"{value.day} {LONG_MONTHS[value.month]} {value.year}"
+
+
+def hour_minute(value) -> str:
+    """Django's `time:"H:i"`: "09:05", of a time or (in the current time zone) a datetime."""
+    if not value:
+        return ""
+    value = _local(value)
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
 def truncatechars(value, length: int) -> str:
     """Django's `truncatechars`: at most `length` characters, the last an ellipsis when cut."""
     value = str(value)
@@ -53,6 +86,10 @@ def environment(**options) -> Environment:
         month_year=month_year,
         day_month_year=day_month_year,
         truncatechars=truncatechars,
+        long_date=long_date,
+        hour_minute=hour_minute,
+        # Forms that came back with errors are drawn by crispy, as on the Django templates' pages.
+        as_crispy_field=as_crispy_field,
     )
-    env.globals.update(url=reverse)
+    env.globals.update(url=reverse, crispy=render_crispy_form)
     return env

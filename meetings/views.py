@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from actions import selectors as action_selectors
-from actions.forms import RaiseActionForm
+from actions.forms import RaiseActionForm, responsible_options
 from adoptboard.concurrency import StaleEdit
 from adoptboard.downloads import download
 from adoptboard.fields import parse_id
@@ -121,12 +121,19 @@ def meeting_page(request, slug, pk, *, status=200, bound=None):
         )
         context["attendance_error"] = bound.get("attendance_error", "")
         context["guest_form"] = bound.get("guest") or forms.GuestForm(people_qs=people_qs, people=people)
+        # An item's unbound minutes and raise-action fields are written out from the forms' fields
+        # (meetings/_items.html), not one form each: building 24 forms was a tenth of the page.
+        # Only a form that came back with errors is kept, to be drawn by crispy.
+        context.update(
+            editing=True,
+            minutes_fields=forms.MinutesForm.base_fields,
+            action_fields=RaiseActionForm.base_fields,
+            responsible_options=responsible_options(people),
+        )
         for item in items:
-            item.minutes_form = bound.get(("minutes", item.pk)) or forms.MinutesForm(instance=item)
+            item.minutes_form = bound.get(("minutes", item.pk))
             item.minutes_state = bound.get(("minutes-state", item.pk)) or MinutesState(version=item.version)
-            item.action_form = bound.get(("action", item.pk)) or RaiseActionForm(
-                item=item, people_qs=people_qs, people=people
-            )
+            item.action_form = bound.get(("action", item.pk))
     if board.access.may_reopen and meeting.is_locked:
         context["reopen_form"] = bound.get("reopen") or forms.ReopenForm()
     return render(request, "meetings/meeting_detail.html", context, status=status)

@@ -89,7 +89,7 @@ def test_a_second_editors_autosave_is_refused_with_the_first_editors_text(client
     client.force_login(chair)
     response = client.post(minutes_url(meeting, item), fields(item, "The chair's notes"), HTTP_HX_REQUEST="true")
     body = response.content.decode()
-    assert response.status_code == 409 and "The secretary&#x27;s notes" in body
+    assert response.status_code == 409 and "The secretary&#39;s notes" in body
     # The chair's page still holds version 1: the next autosave is refused again, nothing is overwritten.
     assert f'name="minutes-{item.pk}-version" value="1"' in body
     item.refresh_from_db()
