@@ -104,7 +104,7 @@ class AttendanceForm(forms.Form):
     def rows(self) -> list[AttendanceRow]:
         """Per invitee what the table's row shows: the selects' options with the posted (or
         initial) value chosen, and the fields' errors. The page writes the selects out by hand
-        (templates/meetings/_attendance_row.html): drawing 30 selects by the widgets was about an
+        (templates/jinja2/meetings/_attendance_rows.html): drawing 30 selects by the widgets was about an
         eighth of the meeting page. test_attendance_fields checks they match the widgets'."""
         errors = self.errors if self.is_bound else {}
         deputies = self.fields[f"deputy-{self.attendances[0].pk}"].choices if self.attendances else []
