@@ -1,5 +1,6 @@
 """Forms for the secretary's meeting cycle: schedule, attendance, agenda, papers, minutes, review, forward plan."""
 
+import copy
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -72,6 +73,12 @@ def _options(choices, value, cache: dict, kind: str) -> str:
     return cache[kind, selected]
 
 
+def _copy(field: forms.Field, **attrs) -> forms.Field:
+    field = copy.copy(field)
+    field.__dict__.update(attrs)
+    return field
+
+
 class AttendanceForm(forms.Form):
     """Every invitee's status and deputy in one form: fields `status-<id>` and `deputy-<id>`."""
 
@@ -83,22 +90,23 @@ class AttendanceForm(forms.Form):
         self.attendances = attendances
         self.fields["fingerprint"].initial = attendance_fingerprint(attendances)
         self.people = {p.pk: p for p in people}
-        choices = people_choices(people, blank="—")
+        status = forms.ChoiceField(
+            choices=AttendanceStatus.choices, widget=forms.Select(attrs={"class": "form-select form-select-sm"})
+        )
+        deputy = forms.TypedChoiceField(
+            choices=people_choices(people, blank="—"),
+            required=False,
+            coerce=int,
+            empty_value=None,
+            widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        )
+        # Every row's two fields are shallow copies of these two: they share the widget and the
+        # choices, which nothing changes per row. Building 30 fields anew (each copying its widget
+        # and its choices) was a twentieth of the meeting page.
         for att in attendances:
-            self.fields[f"status-{att.pk}"] = forms.ChoiceField(
-                choices=AttendanceStatus.choices,
-                initial=att.status,
-                label=f"Attendance of {att.person}",
-                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-            )
-            self.fields[f"deputy-{att.pk}"] = forms.TypedChoiceField(
-                choices=choices,
-                required=False,
-                coerce=int,
-                empty_value=None,
-                initial=att.deputising_for_id,
-                label=f"{att.person} attends for",
-                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            self.fields[f"status-{att.pk}"] = _copy(status, initial=att.status, label=f"Attendance of {att.person}")
+            self.fields[f"deputy-{att.pk}"] = _copy(
+                deputy, initial=att.deputising_for_id, label=f"{att.person} attends for"
             )
 
     def rows(self) -> list[AttendanceRow]:
