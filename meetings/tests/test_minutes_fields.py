@@ -59,3 +59,14 @@ def test_a_refused_save_is_drawn_by_crispy_with_what_was_typed(client, secretary
     html, form = response.content.decode(), item_in(response, item).minutes_form
     assert form.is_bound and "My late &lt;text&gt;" in fields_in(html, item)
     assertHTMLEqual(fields_in(html, item), CRISPY.render(Context({"form": form})))
+
+
+def test_text_that_looks_like_the_stand_in_prefix_is_kept(client, secretary, board, meeting):
+    # The fields are drawn once with item 0's prefix ("minutes-0-"), replaced per item; an item's text is not.
+    item = meeting.items.first()
+    AgendaItem.objects.filter(pk=item.pk).update(notes="see minutes-0-notes", decisions="action-0-text")
+    client.force_login(secretary)
+    response = client.get(reverse("meetings:meeting-detail", args=[board.slug, meeting.pk]))
+    fields = fields_in(response.content.decode(), item)
+    assert "see minutes-0-notes</textarea>" in fields and "action-0-text</textarea>" in fields
+    assertHTMLEqual(fields, CRISPY.render(Context({"form": MinutesForm(instance=AgendaItem.objects.get(pk=item.pk))})))
