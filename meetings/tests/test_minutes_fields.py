@@ -61,8 +61,8 @@ def test_a_refused_save_is_drawn_by_crispy_with_what_was_typed(client, secretary
     assertHTMLEqual(fields_in(html, item), CRISPY.render(Context({"form": form})))
 
 
-def test_text_that_looks_like_the_stand_in_prefix_is_kept(client, secretary, board, meeting):
-    # The fields are drawn once with item 0's prefix ("minutes-0-"), replaced per item; an item's text is not.
+def test_text_that_looks_like_a_fields_name_is_kept_as_typed(client, secretary, board, meeting):
+    # The fields are written out by a macro given the item's prefix; the item's text is not touched by it.
     item = meeting.items.first()
     AgendaItem.objects.filter(pk=item.pk).update(notes="see minutes-0-notes", decisions="action-0-text")
     client.force_login(secretary)
