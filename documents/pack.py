@@ -35,7 +35,7 @@ from meetings.models import Board, Meeting, Paper
 from meetings.permissions import minutes_released
 from meetings.selectors import previous_meeting_of
 
-from . import data, pdf
+from . import data, pdf, stamping
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +44,7 @@ PACK_FORMAT = "pack-1"
 OPEN_LOG_MAX_ROWS = 500
 # A 20 MB file can hold tens of thousands of tiny pages; each costs time to copy and number.
 PAPER_MAX_PAGES = 500
-STAMP_FONT_SIZE = 8
 STAMP_FROM_BOTTOM_PT = 16
-# Helvetica's widths (per 1000 units of font size) for the characters a stamp uses, to centre it.
-_HELVETICA = {" ": 278, "P": 667, "a": 556, "c": 500, "k": 500, "p": 556, "g": 556, "e": 556, "o": 556, "f": 278}
 
 KINDS = {".pdf": "pdf", ".doc": "Word", ".docx": "Word", ".xls": "Excel", ".xlsx": "Excel"}
 
@@ -99,7 +96,7 @@ class Section:
         if self.stored:
             with self.stored.storage.open(self.stored.name, "rb") as handle:
                 return handle.read()
-        return pdf.html_to_pdf(self.html, in_pack=True)
+        return pdf.html_to_pdf(self.html, page_numbers=False)
 
 
 @dataclass
@@ -279,47 +276,12 @@ def _front_matter(sources: PackSources) -> bytes:
     front_pages = 2
     for _ in range(5):
         _number_pages(sources, front_pages)
-        content = pdf.html_to_pdf(front_html(sources), in_pack=True)
+        content = pdf.html_to_pdf(front_html(sources), page_numbers=False)
         pages = _page_count(content)
         if pages == front_pages:
             return content
         front_pages = pages
     raise RuntimeError("The pack's contents would not settle on a page count")
-
-
-def _text_width(text: str, size: float) -> float:
-    return sum(_HELVETICA.get(c, 556) for c in text) * size / 1000
-
-
-def _stamp(page, text: str) -> None:
-    """Write `text` centred at the foot of the page, over whatever is there, with merge_page."""
-    from pypdf import PageObject
-    from pypdf.generic import ContentStream, DictionaryObject, NameObject
-
-    if page.get("/Rotate", 0) % 360:
-        # Put the rotation into the content, so "the foot of the page" is where a reader sees it.
-        page.transfer_rotation_to_content()
-    box = page.cropbox  # what a viewer shows (the media box unless the page is cropped)
-    x = float(box.left) + (float(box.width) - _text_width(text, STAMP_FONT_SIZE)) / 2
-    y = float(box.bottom) + STAMP_FROM_BOTTOM_PT
-    overlay = PageObject.create_blank_page(width=float(box.right), height=float(box.top))
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-        }
-    )
-    overlay[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/PackStamp"): font})}
-    )
-    stream = ContentStream(None, None)
-    stream.set_data(
-        f"BT /PackStamp {STAMP_FONT_SIZE} Tf 0.29 0.33 0.38 rg {x:.2f} {y:.2f} Td ({text}) Tj ET".encode("ascii")
-    )
-    overlay.replace_contents(stream)
-    page.merge_page(overlay)
 
 
 def stamp_text(number: int, total: int) -> str:
@@ -373,7 +335,7 @@ def build(sources: PackSources, out: IO[bytes]) -> None:
     total = len(writer.pages)
     for number, page in enumerate(writer.pages, start=1):
         try:
-            _stamp(page, stamp_text(number, total))
+            stamping.stamp(page, stamp_text(number, total), baseline_pt=STAMP_FROM_BOTTOM_PT)
             # merge_page leaves the page's content uncompressed; pack it again.
             page.compress_content_streams()
         except Exception:  # a damaged page keeps its content, unnumbered

@@ -6,11 +6,13 @@ Renderers are pure: data in, bytes out (views wrap them with adoptboard.download
 from __future__ import annotations
 
 import datetime
+import io
 import mimetypes
 import posixpath
 import re
 import unicodedata
 from pathlib import Path
+from typing import IO
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -21,6 +23,7 @@ from django.utils import timezone
 from adoptboard.text import printable
 from meetings.models import Board
 
+from . import stamping
 from .data import MeetingPack, log_cut_note
 
 # WeasyPrint resolves the templates' relative URLs against this made-up origin; the fetcher
@@ -74,9 +77,9 @@ def _url_fetcher():
     return StaticOnlyFetcher(fail_on_errors=False)
 
 
-# A document bound into the board pack drops its own "Page 2 of 5": the pack stamps one continuous
-# number on every page instead (documents/pack.py).
-IN_PACK_CSS = "@page { @bottom-right { content: none !important; } }"
+# A document bound into the board pack, or printed in pieces, drops its own "Page 2 of 5": one
+# number for the whole is stamped on every page instead (documents/pack.py, action_log_pdf_to).
+NO_PAGE_NUMBERS_CSS = "@page { @bottom-right { content: none !important; } }"
 
 
 # Very long words: Pango, asked to wrap one (CSS overflow-wrap: anywhere), searches the whole word for
@@ -126,14 +129,14 @@ def break_long_words(html: str) -> str:
     return head + body_tag + "".join(parts)
 
 
-def html_to_pdf(html: str, *, in_pack: bool = False) -> bytes:
+def html_to_pdf(html: str, *, page_numbers: bool = True) -> bytes:
     # Imported here: loading WeasyPrint costs half a second, which no other page should pay.
     import weasyprint
 
     # Control characters mean nothing in print, and some upset the HTML parser: out.
     html = break_long_words(printable(html))
     document = weasyprint.HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=_url_fetcher())
-    stylesheets = [weasyprint.CSS(string=IN_PACK_CSS)] if in_pack else None
+    stylesheets = None if page_numbers else [weasyprint.CSS(string=NO_PAGE_NUMBERS_CSS)]
     return document.write_pdf(stylesheets=stylesheets)
 
 
@@ -180,7 +183,12 @@ def action_log_html(
     updated_on: datetime.date | None,
     filters: list[tuple[str, str]] | None = None,
     total: int | None = None,
+    listed: int | None = None,
+    continued: bool = False,
+    generated_on: datetime.date | None = None,
 ) -> str:
+    """`listed` is how many actions the whole PDF lists when `actions` is one of its pieces; a
+    piece after the first (`continued`) has only the table, under the running header."""
     return render_to_string(
         "documents/action_log.html",
         {
@@ -189,6 +197,66 @@ def action_log_html(
             "updated_on": updated_on,
             "filters": filters or [],
             "total": total if total is not None else len(actions),
-            "generated_on": timezone.localdate(),
+            "listed": listed if listed is not None else len(actions),
+            "continued": continued,
+            "generated_on": generated_on or timezone.localdate(),
         },
     )
+
+
+# The whole log is printed LOG_CHUNK_ROWS rows at a time and the pieces joined. WeasyPrint's layout
+# of one table grows faster than its rows and holds them all in memory (10,000 rows in one table:
+# ~3 min, 1.7 GB); a few hundred rows cost the least per row (bench: 300 rows ~X ms a row).
+LOG_CHUNK_ROWS = 300
+# Where WeasyPrint prints "Page N of M" on a landscape page (static/css/documents.css: @bottom-right,
+# 16 mm from the right edge, its line centred in the 18 mm bottom margin): the pieces get it there.
+LANDSCAPE_PAGE_NUMBER = {"right_pt": 16 * 72 / 25.4, "baseline_pt": 22.74}
+
+
+def page_number_text(number: int, total: int) -> str:
+    return f"Page {number} of {total}"
+
+
+def action_log_pdf_to(
+    out: IO[bytes],
+    *,
+    board: Board,
+    actions,
+    updated_on: datetime.date | None,
+    filters: list[tuple[str, str]] | None = None,
+) -> None:
+    """All of `actions` as action_log_pdf prints them, written to `out`, in pieces of LOG_CHUNK_ROWS
+    rows: the first with the title block, each later one starting a page with the table's header
+    row. Time grows with the rows, memory stays about one piece's. Each piece ends on a page of
+    its own, so the whole has a few more pages than one table would."""
+    import gc
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    generated_on = timezone.localdate()
+    for start in range(0, max(len(actions), 1), LOG_CHUNK_ROWS):
+        html = action_log_html(
+            board=board,
+            actions=actions[start : start + LOG_CHUNK_ROWS],
+            updated_on=updated_on,
+            filters=filters,
+            total=len(actions),
+            listed=len(actions),
+            continued=start > 0,
+            generated_on=generated_on,
+        )
+        reader = PdfReader(io.BytesIO(html_to_pdf(html, page_numbers=False)))
+        if start == 0:
+            writer.add_metadata(reader.metadata or {})
+        for page in reader.pages:
+            writer.add_page(page)
+        # WeasyPrint's boxes hold reference cycles: free this piece's before laying out the next.
+        del html, reader
+        gc.collect()
+    pages = len(writer.pages)
+    for number, page in enumerate(writer.pages, start=1):
+        stamping.stamp(page, page_number_text(number, pages), **LANDSCAPE_PAGE_NUMBER)
+        # merge_page leaves the page's content uncompressed; pack it again.
+        page.compress_content_streams()
+    writer.write(out)

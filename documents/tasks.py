@@ -1,5 +1,5 @@
 """The background tasks that print what is too long to print in a request: the action log as PDF
-(views print up to ACTION_LOG_PDF_MAX_ROWS; WeasyPrint lays out ~8 ms a row), and draft minutes
+(views print up to ACTION_LOG_PDF_MAX_ROWS; here in pieces, documents/pdf.py), and draft minutes
 with more action rows than MINUTES_PDF_MAX_ROWS / MINUTES_DOCX_MAX_ROWS (documents/views.py).
 
 Runs on whatever TASKS names: at once in the request with the immediate backend (make run,
@@ -7,9 +7,11 @@ tests), in a `db_worker` process with the database backend (production).
 """
 
 import logging
+import tempfile
 from collections.abc import Callable
+from typing import IO
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.http import QueryDict
 from django.utils import timezone
 from django_tasks import task
@@ -28,8 +30,9 @@ class NoLongerValid(Exception):
     """The request cannot be printed any more, for a reason the member may be told."""
 
 
-def log_export_render(export: LogExport) -> tuple[bytes, int]:
-    """The whole (filtered) log as the request would print it, without the cap: (PDF, rows)."""
+def log_export_render(export: LogExport) -> tuple[IO[bytes], int]:
+    """The whole (filtered) log as the request would print it, without the cap, printed in pieces
+    (time grows with the rows, memory does not): (a temporary file of the PDF, rows)."""
     board = export.board
     log = ActionFilter(QueryDict(export.query), queryset=action_log(board), board=board)
     if not log.is_valid():
@@ -37,14 +40,20 @@ def log_export_render(export: LogExport) -> tuple[bytes, int]:
         raise NoLongerValid("These filters are no longer valid.")
     actions = list(log.qs)
     updated = log_updated_at(board)
-    content = pdf.action_log_pdf(
-        board=board,
-        actions=actions,
-        updated_on=timezone.localtime(updated).date() if updated else None,
-        filters=data.chosen_filters(log),
-        total=len(actions),
-    )
-    return content, len(actions)
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - _run stores and closes it
+    try:
+        pdf.action_log_pdf_to(
+            out,
+            board=board,
+            actions=actions,
+            updated_on=timezone.localtime(updated).date() if updated else None,
+            filters=data.chosen_filters(log),
+        )
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return out, len(actions)
 
 
 MINUTES_RENDERERS = {MinutesKind.PDF: pdf.minutes_pdf, MinutesKind.DOCX: word.minutes_docx}
@@ -58,7 +67,7 @@ def minutes_render(meeting: Meeting, kind: str) -> tuple[bytes, int]:
     return MINUTES_RENDERERS[kind](pack), rows
 
 
-def _run(model: type[Export], export_id: int, render: Callable[[Export], tuple[bytes, int] | None]) -> str:
+def _run(model: type[Export], export_id: int, render: Callable[[Export], tuple[bytes | IO[bytes], int] | None]) -> str:
     """Claim the export, render it, store the file; a failure is recorded, its cause logged."""
     # Claimed by one worker only: a task run twice prints once.
     if not model.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(status=ExportStatus.RUNNING):
@@ -76,8 +85,11 @@ def _run(model: type[Export], export_id: int, render: Callable[[Export], tuple[b
     fields = ["status", "finished_at"]
     if made is not None:
         content, export.rows = made
-        # The storage never overwrites: a name already taken gets a new one.
-        export.file.save(export.file_name(), ContentFile(content), save=False)
+        # A long document comes as a temporary file, not held in memory.
+        file = ContentFile(content) if isinstance(content, bytes) else File(content, name="export")
+        with file:
+            # The storage never overwrites: a name already taken gets a new one.
+            export.file.save(export.file_name(), file, save=False)
         fields += ["file", "rows"]
     export.status = ExportStatus.DONE
     export.finished_at = timezone.now()

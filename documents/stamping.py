@@ -1,0 +1,51 @@
+"""Text stamped at the foot of finished PDF pages with pypdf: the board pack's one continuous page
+number, and the "Page N of M" of the action log printed in pieces (documents/pdf.py), which no
+piece's WeasyPrint can count."""
+
+from __future__ import annotations
+
+FONT_SIZE = 8
+# The documents' running header and footer grey, #4a5560 (static/css/documents.css).
+GREY = "0.29 0.33 0.38"
+# Helvetica's widths (per 1000 units of font size) for the characters a stamp uses, to place it.
+# Liberation Sans, the documents' font, has the same widths: a stamp lines up as WeasyPrint's text would.
+_HELVETICA = {" ": 278, "P": 667, "a": 556, "c": 500, "k": 500, "p": 556, "g": 556, "e": 556, "o": 556, "f": 278}
+
+
+def text_width(text: str, size: float = FONT_SIZE) -> float:
+    # Digits, and anything unlisted, are 556 wide.
+    return sum(_HELVETICA.get(c, 556) for c in text) * size / 1000
+
+
+def stamp(page, text: str, *, baseline_pt: float, right_pt: float | None = None) -> None:
+    """Write `text` at the foot of `page`, over whatever is there, with merge_page: its baseline
+    `baseline_pt` above the bottom; centred, or ending `right_pt` from the right edge."""
+    from pypdf import PageObject
+    from pypdf.generic import ContentStream, DictionaryObject, NameObject
+
+    if page.get("/Rotate", 0) % 360:
+        # Put the rotation into the content, so "the foot of the page" is where a reader sees it.
+        page.transfer_rotation_to_content()
+    box = page.cropbox  # what a viewer shows (the media box unless the page is cropped)
+    width = text_width(text)
+    if right_pt is None:
+        x = float(box.left) + (float(box.width) - width) / 2
+    else:
+        x = float(box.right) - right_pt - width
+    y = float(box.bottom) + baseline_pt
+    overlay = PageObject.create_blank_page(width=float(box.right), height=float(box.top))
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        }
+    )
+    overlay[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/PageStamp"): font})}
+    )
+    stream = ContentStream(None, None)
+    stream.set_data(f"BT /PageStamp {FONT_SIZE} Tf {GREY} rg {x:.2f} {y:.2f} Td ({text}) Tj ET".encode("ascii"))
+    overlay.replace_contents(stream)
+    page.merge_page(overlay)
