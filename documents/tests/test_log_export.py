@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.tests.test_action_log import make_many
-from documents import tasks, views
+from documents import pdf, tasks, views
 from documents.models import ExportStatus, LogExport
 
 
@@ -133,7 +133,7 @@ def test_a_failed_render_says_failed_not_500(
     def broken(*args, **kwargs):
         raise RuntimeError("WeasyPrint fell over")
 
-    monkeypatch.setattr(tasks.pdf, "action_log_pdf", broken)
+    monkeypatch.setattr(tasks.pdf, "action_log_pdf_to", broken)
     response = ask(client, member, board, callbacks=django_capture_on_commit_callbacks)
     export = LogExport.objects.get()
     assert export.status == ExportStatus.FAILED
@@ -188,3 +188,57 @@ def test_old_pdfs_are_pruned_with_their_files(board, member, cap):
     assert out.getvalue().strip() == "Deleted 1 document made in the background."
     assert not storage.exists(name)
     assert list(LogExport.objects.all()) == [recent]
+
+
+def test_a_long_log_is_printed_in_pieces_numbered_as_one(board, member, monkeypatch):
+    # 62 rows in pieces of 25: two pieces of two pages (a page holds ~22 short rows) and a half piece.
+    monkeypatch.setattr(pdf, "LOG_CHUNK_ROWS", 25)
+    make_many(board, 62)
+    export = LogExport.objects.create(board=board, requested_by=member, query="q=Bulk", rows=62)
+    assert tasks.render_log_export.call(export.pk) == "done"
+    export.refresh_from_db()
+    pages = [page.extract_text() for page in pypdf.PdfReader(export.file).pages]
+    total = len(pages)
+    assert total >= 5
+
+    # Every action once: none lost or printed twice where the pieces join.
+    text = "\n".join(pages)
+    assert sorted(int(n) for n in re.findall(r"Bulk action (\d+)", text)) == list(range(1, 63))
+    # One page number a page, counting the whole document (no piece's own "Page 1 of 2").
+    for number, page in enumerate(pages, start=1):
+        assert re.findall(r"Page \d+ of \d+", page) == [f"Page {number} of {total}"]
+        assert "No. Action Responsible Date issued Due Status Latest update" in page
+        assert board.name in page
+        assert "Issued " in page
+    # The title block and the filters once, on the first page; no "lists the newest 25 of 62".
+    assert "Showing: Search: Bulk (62 actions)." in pages[0]
+    assert text.count("Showing:") == 1
+    assert "lists the newest" not in text
+    # Later pages carry the running header, the first page of each later piece included.
+    assert all(page.count("Action log") == 1 for page in pages)
+
+
+def _page_number_position(page) -> tuple[float, float]:
+    """Where on the page (in points) the "Page N of M" text starts."""
+    found = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip().startswith("Page "):
+            x, y = tm[4], tm[5]
+            found.append((cm[0] * x + cm[2] * y + cm[4], cm[1] * x + cm[3] * y + cm[5]))
+
+    page.extract_text(visitor_text=visit)
+    (position,) = found
+    return position
+
+
+def test_the_stamped_page_number_sits_where_weasyprint_prints_it(board, monkeypatch):
+    make_many(board, 3)
+    actions = list(board.actions.order_by("-number"))
+    args = {"board": board, "actions": actions, "updated_on": None, "filters": []}
+    own = pypdf.PdfReader(io.BytesIO(pdf.action_log_pdf(**args))).pages[0]
+    out = io.BytesIO()
+    pdf.action_log_pdf_to(out, **args)
+    stamped = pypdf.PdfReader(out).pages[0]
+    assert "Page 1 of 1" in own.extract_text() and "Page 1 of 1" in stamped.extract_text()
+    assert _page_number_position(stamped) == pytest.approx(_page_number_position(own), abs=0.5)
