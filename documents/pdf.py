@@ -1,6 +1,7 @@
 """PDF documents: the app's HTML templates through WeasyPrint, fetching nothing but its own static files.
 
-Renderers are pure: data in, bytes out (views wrap them with adoptboard.downloads).
+Renderers are pure: data in, bytes out (views wrap them with adoptboard.downloads), or, for the
+whole action log printed in the background, written to a file.
 """
 
 from __future__ import annotations
