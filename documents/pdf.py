@@ -237,25 +237,31 @@ def action_log_pdf_to(
 
     writer = PdfWriter()
     generated_on = timezone.localdate()
-    for start in range(0, max(len(actions), 1), LOG_CHUNK_ROWS):
-        html = action_log_html(
-            board=board,
-            actions=actions[start : start + LOG_CHUNK_ROWS],
-            updated_on=updated_on,
-            filters=filters,
-            total=len(actions),
-            listed=len(actions),
-            continued=start > 0,
-            generated_on=generated_on,
-        )
-        reader = PdfReader(io.BytesIO(html_to_pdf(html, page_numbers=False)))
-        if start == 0:
-            writer.add_metadata(reader.metadata or {})
-        for page in reader.pages:
-            writer.add_page(page)
-        # WeasyPrint's boxes hold reference cycles: free this piece's before laying out the next.
-        del html, reader
-        gc.collect()
+    try:
+        for start in range(0, max(len(actions), 1), LOG_CHUNK_ROWS):
+            html = action_log_html(
+                board=board,
+                actions=actions[start : start + LOG_CHUNK_ROWS],
+                updated_on=updated_on,
+                filters=filters,
+                total=len(actions),
+                listed=len(actions),
+                continued=start > 0,
+                generated_on=generated_on,
+            )
+            reader = PdfReader(io.BytesIO(html_to_pdf(html, page_numbers=False)))
+            if start == 0:
+                writer.add_metadata(reader.metadata or {})
+            for page in reader.pages:
+                writer.add_page(page)
+            # WeasyPrint's boxes hold reference cycles: free this piece's before laying out the next.
+            del html, reader
+            gc.collect()
+            # What is left (the actions, the pages so far) lives to the end: set aside, so the next
+            # collection looks at the next piece's objects only (all of them: 10% of the time at 10,000 rows).
+            gc.freeze()
+    finally:
+        gc.unfreeze()
     pages = len(writer.pages)
     for number, page in enumerate(writer.pages, start=1):
         stamping.stamp(page, page_number_text(number, pages), **LANDSCAPE_PAGE_NUMBER)
