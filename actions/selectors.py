@@ -48,15 +48,24 @@ def with_last_update(actions: QuerySet[Action]) -> QuerySet[Action]:
     )
 
 
-def log_rows(ids) -> list["ExportRow"]:
-    """One page of the log: the actions with these ids, newest number first, as plain rows (the
-    exports' rows: number, text, responsible initials, dates, status label, last update).
+def log_rows(ids: QuerySet) -> list["ExportRow"]:
+    """One page of the log, newest number first, as plain rows (the exports' rows: number, text,
+    responsible initials, dates, status label, last update), in two queries.
 
-    The page's ids are chosen first, without the per-row subqueries: with them, a page deep in
-    the log (OFFSET 15,000) ran them for every row it skipped. Plain values rather than model
-    instances: building the 50 actions with their people and persons was a fifth of the page.
+    `ids` is the page's slice of the filtered log's ids, read as a subquery of the rows' query: the
+    page is chosen without the per-row subqueries (with them, a page deep in the log, OFFSET
+    15,000, ran them for every row it skipped), and with no round trip of its own. The people are
+    then read for the rows found. Plain values rather than model instances: building 50 actions
+    with their responsibilities and persons was a fifth of the page.
     """
-    return export_rows(with_last_update(Action.objects.filter(pk__in=list(ids))).order_by("-number"))
+    actions = with_last_update(Action.objects.filter(pk__in=ids)).order_by("-number")
+    values = list(actions.values_list(*EXPORT_VALUES))
+    people = (
+        Responsibility.objects.filter(action_id__in=[row[0] for row in values])
+        .order_by(*PEOPLE_ORDER)
+        .values_list("action_id", "person__initials")
+    )
+    return list(_merged_rows(iter(values), iter(people)))
 
 
 def log_updated_at(board: Board) -> datetime.datetime | None:
@@ -148,6 +157,23 @@ def _stream(queryset: QuerySet) -> Iterator:
     return queryset._iterator(use_chunked_fetch=True, chunk_size=EXPORT_CHUNK)
 
 
+EXPORT_VALUES = (
+    "pk",
+    "number",
+    "text",
+    "whole_board",
+    "issued_on",
+    "due_date",
+    "meeting__date",
+    "status",
+    "status_note",
+    "last_update_at",
+    "last_update_note",
+)
+# Newest number first, as the log runs, so an action's people come next in line as rows are merged.
+PEOPLE_ORDER = ("-action__number", "position", "pk")
+
+
 def iter_export_rows(actions) -> Iterator[ExportRow]:
     """Turn log rows (from `action_log`, filters applied, newest number first) into the exports' rows,
     one at a time.
@@ -157,32 +183,23 @@ def iter_export_rows(actions) -> Iterator[ExportRow]:
     of 50,000 actions holds a chunk of rows at a time, not the log (168 MB at 50,000 when it was
     built whole). No model instances: building 40,000 of them was most of an export's time.
     """
-    values = actions.prefetch_related(None).values_list(
-        "pk",
-        "number",
-        "text",
-        "whole_board",
-        "issued_on",
-        "due_date",
-        "meeting__date",
-        "status",
-        "status_note",
-        "last_update_at",
-        "last_update_note",
-    )
+    values = actions.prefetch_related(None).values_list(*EXPORT_VALUES)
     people = (
         Responsibility.objects.filter(action_id__in=actions.order_by().values("pk"))
-        .order_by("-action__number", "position", "pk")
+        .order_by(*PEOPLE_ORDER)
         .values_list("action_id", "person__initials")
     )
-    values, people = _stream(values), _stream(people)
+    return _merged_rows(_stream(values), _stream(people))
+
+
+def _merged_rows(values: Iterator[tuple], people: Iterator[tuple]) -> Iterator[ExportRow]:
     pending = next(people, None)
     labels = {value: str(label) for value, label in Status.choices}  # translated once, not per row
     zone = timezone.get_current_timezone()  # timezone.localtime() would look it up again for every row
     for pk, number, text, whole_board, issued_on, due_date, meeting, status, note, last, last_note in values:
         initials = []
-        # Both run newest number first, and only the exported actions' people are read: this
-        # action's people, if any, are next in line.
+        # Both run newest number first, and only these actions' people are read: this action's
+        # people, if any, are next in line.
         while pending is not None and pending[0] == pk:
             initials.append(pending[1])
             pending = next(people, None)

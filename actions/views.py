@@ -28,7 +28,7 @@ def action_list(request, slug):
     # (a meeting or person unknown to the board, a malformed date) matches nothing rather
     # than showing the whole log as if it matched.
     actions = log.qs if valid else log.queryset.none()
-    # The page's ids first (count, then one slice of the index), then those 50 rows in full.
+    # The count, then the page: its slice of the ids, a subquery of the rows (selectors.log_rows).
     page = Paginator(actions.values_list("pk", flat=True), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "board": board,

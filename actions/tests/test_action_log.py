@@ -380,3 +380,16 @@ def test_an_invalid_filter_value_matches_nothing_and_the_right_rows_once_it_beco
     Action.objects.filter(board=board, number=2).update(meeting=moved)
     response = client.get(meeting_url)
     assert response.status_code == 200 and numbers_on(response) == [2]
+
+
+def test_each_page_shows_its_own_rows_with_their_people(client, board, member):
+    # The page's ids are a subquery of the rows' query (selectors.log_rows), filters included.
+    mary = person_of(member)
+    make_many(board, 240, person=mary)
+    client.force_login(member)
+    assert numbers_on(client.get(log_url(board))) == list(range(240, 190, -1))
+    assert numbers_on(client.get(log_url(board, "?page=5"))) == list(range(40, 0, -1))
+    opened = [n for n in range(240, 0, -1) if Status.values[n % 4] == Status.OPEN]
+    response = client.get(log_url(board, "?status=open&page=2"))
+    assert len(opened) == 60 and numbers_on(response) == opened[50:]
+    assert response.content.decode().count(f"<td>{mary.initials}</td>") == 10
