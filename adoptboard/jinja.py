@@ -41,36 +41,29 @@ def _local(value):
     return value
 
 
+def _formatted(value, layout) -> str:
+    # Nothing for no value, as Django's filters; datetimes in the current time zone first.
+    return layout(_local(value)) if value else ""
+
+
 def month_year(value) -> str:
     """Django's `date:"M Y"`: "Nov 2026"."""
-    if not value:
-        return ""
-    value = _local(value)
-    return f"{MONTHS[value.month]} {value.year}"
+    return _formatted(value, lambda v: f"{MONTHS[v.month]} {v.year}")
 
 
 def day_month_year(value) -> str:
     """Django's `date:"j M Y"`: "5 Nov 2026"."""
-    if not value:
-        return ""
-    value = _local(value)
-    return f"{value.day} {MONTHS[value.month]} {value.year}"
+    return _formatted(value, lambda v: f"{v.day} {MONTHS[v.month]} {v.year}")
 
 
 def long_date(value) -> str:
     """Django's `date:"j F Y"`: "5 November 2026"."""
-    if not value:
-        return ""
-    value = _local(value)
-    return f"{value.day} {LONG_MONTHS[value.month]} {value.year}"
+    return _formatted(value, lambda v: f"{v.day} {LONG_MONTHS[v.month]} {v.year}")
 
 
 def hour_minute(value) -> str:
     """Django's `time:"H:i"`: "09:05", of a time or (in the current time zone) a datetime."""
-    if not value:
-        return ""
-    value = _local(value)
-    return f"{value.hour:02d}:{value.minute:02d}"
+    return _formatted(value, lambda v: f"{v.hour:02d}:{v.minute:02d}")
 
 
 def truncatechars(value, length: int) -> str:
