@@ -7,6 +7,7 @@ whole action log printed in the background, written to a file.
 from __future__ import annotations
 
 import datetime
+import gc
 import io
 import mimetypes
 import posixpath
@@ -231,8 +232,6 @@ def action_log_pdf_to(
     rows: the first with the title block, each later one starting a page with the table's header
     row. Time grows with the rows, memory stays about one piece's. Each piece ends on a page of
     its own, so the whole has a few more pages than one table would."""
-    import gc
-
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
