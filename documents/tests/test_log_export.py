@@ -7,6 +7,8 @@ import re
 import pypdf
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -242,3 +244,28 @@ def test_the_stamped_page_number_sits_where_weasyprint_prints_it(board, monkeypa
     stamped = pypdf.PdfReader(out).pages[0]
     assert "Page 1 of 1" in own.extract_text() and "Page 1 of 1" in stamped.extract_text()
     assert _page_number_position(stamped) == pytest.approx(_page_number_position(own), abs=0.5)
+
+
+def test_the_status_page_and_the_file_cost_the_same_queries_however_long_the_log(
+    client, board, member, cap, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    make_many(board, 6)
+    ask(client, member, board, callbacks=django_capture_on_commit_callbacks)
+    small = LogExport.objects.get()
+    client.get(small.get_absolute_url())  # warm the session and the content types
+    with CaptureQueriesContext(connection) as page:
+        assert client.get(small.get_absolute_url()).status_code == 200
+    with CaptureQueriesContext(connection) as file:
+        assert client.get(small.get_file_url()).status_code == 200
+    # Counted now: each request empties the connection's log of queries the contexts read from.
+    page_queries, file_queries = len(page), len(file)
+
+    make_many(board, 60, start=7)
+    ask(client, member, board, "?q=Bulk", callbacks=django_capture_on_commit_callbacks)
+    large = LogExport.objects.exclude(pk=small.pk).get()
+    assert large.rows == 66
+    page_url, file_url = large.get_absolute_url(), large.get_file_url()
+    with django_assert_num_queries(page_queries):
+        assert client.get(page_url).status_code == 200
+    with django_assert_num_queries(file_queries):
+        assert client.get(file_url).status_code == 200

@@ -6,6 +6,8 @@ import hashlib
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.tests.test_action_log import make_many
@@ -232,3 +234,23 @@ def test_old_minutes_files_are_pruned_with_the_log_pdfs(secretary, meeting):
     call_command("prune_log_exports", stdout=out)
     assert out.getvalue().strip() == "Deleted 1 document made in the background."
     assert not storage.exists(name) and not MinutesExport.objects.exists()
+
+
+def test_the_status_page_costs_the_same_queries_however_many_rows(
+    client, secretary, meeting, low, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    ask(client, secretary, meeting, "pdf", callbacks=django_capture_on_commit_callbacks)
+    small = MinutesExport.objects.get()
+    client.get(small.get_absolute_url())  # warm the session and the content types
+    with CaptureQueriesContext(connection) as page:
+        assert client.get(small.get_absolute_url()).status_code == 200
+    page_queries = len(page)  # now: each request empties the connection's log the context reads from
+
+    # Forty more actions raised at the meeting: forty more rows in the minutes, and in the job.
+    make_many(meeting.board, 40, start=1000, meeting=meeting)
+    ask(client, secretary, meeting, "docx", callbacks=django_capture_on_commit_callbacks)
+    large = MinutesExport.objects.get(kind=MinutesKind.DOCX)
+    assert large.rows >= small.rows + 40
+    page_url = large.get_absolute_url()
+    with django_assert_num_queries(page_queries):
+        assert client.get(page_url).status_code == 200
