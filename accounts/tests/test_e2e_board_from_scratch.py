@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from adoptboard.tests.axe import assert_accessible
 from meetings.models import Board, Membership
-from meetings.tests.test_e2e_meeting_cycle import assert_accessible
 
 LINK = re.compile(r"https?://[^/\s]+(/accounts/invitation/\S+/)")
 

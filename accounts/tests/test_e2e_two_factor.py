@@ -11,7 +11,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from meetings.tests.test_e2e_meeting_cycle import assert_accessible
+from adoptboard.tests.axe import assert_accessible
 
 
 def app_code(secret_text: str) -> str:

@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from actions.models import Action
+from adoptboard.tests.axe import assert_accessible
 from meetings.models import Meeting
-from meetings.tests.test_e2e_meeting_cycle import assert_accessible
 
 SEED_LINES = (
     "Action: MH said if DCSs are asked then our position is we are conflicted/mixed in respect of our views on "

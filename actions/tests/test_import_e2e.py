@@ -1,23 +1,14 @@
 """The import in a real browser: upload, preview (checked with axe), confirm."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from actions.models import Action
+from adoptboard.tests.axe import assert_accessible
 
 from .import_files import docx_bytes, seed_rows
 
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 # The site's navigation bar (base.html) is checked by the shell's own tests; these pages are this file's.
 MAIN = {"include": [["main"]]}
-
-
-def serious(results) -> list[str]:
-    return [
-        (v["id"], [n["target"] for n in v["nodes"]])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.mark.e2e
@@ -33,12 +24,12 @@ def test_it_imports_a_word_log_in_the_browser(page, live_server, demo_board, tmp
 
     page.goto(f"{live_server.url}/boards/{demo_board.slug}/actions/")
     page.get_by_test_id("import-log").click()
-    assert serious(Axe().run(page, context=MAIN, options=WCAG)) == []
+    assert_accessible(page, MAIN)
     page.set_input_files("input[type=file]", str(path))
     page.get_by_role("button", name="Preview the import").click()
     page.wait_for_selector("[data-testid=import-preview]")
     assert page.locator("[data-testid=import-preview] tbody tr").count() == 18
-    assert serious(Axe().run(page, context=MAIN, options=WCAG)) == []
+    assert_accessible(page, MAIN)
     screenshot(page, "import-preview.png")
     assert Action.objects.filter(board=demo_board).count() == 0
 

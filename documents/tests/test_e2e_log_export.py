@@ -5,9 +5,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from adoptboard.tests.axe import assert_accessible
 from documents import tasks, views
 from documents.models import LogExport
-from meetings.tests.test_e2e_meeting_cycle import assert_accessible
 
 
 def log_in(page, base, username):

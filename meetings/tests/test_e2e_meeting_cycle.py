@@ -9,22 +9,11 @@ Scheduling itself is exercised on the board's last meeting ("schedule next meeti
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from actions.models import Action, Status
+from adoptboard.tests.axe import assert_accessible
 from meetings.models import Meeting
-
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def assert_accessible(page):
-    violations = [
-        (v["id"], [n["target"] for n in v["nodes"]][:3])
-        for v in Axe().run(page, options=WCAG).response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert violations == [], page.url
 
 
 @pytest.mark.e2e

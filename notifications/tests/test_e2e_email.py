@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from adoptboard.tests.axe import assert_accessible
 from meetings.models import MeetingStatus
-from meetings.tests.test_e2e_meeting_cycle import assert_accessible
 from notifications.models import Preference
 
 from .world import build_world
