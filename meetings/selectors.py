@@ -1,6 +1,6 @@
 """Reads that need care: a board's meetings and people, and what the meeting page shows."""
 
-from django.db.models import Max, Prefetch, Q, prefetch_related_objects
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -86,15 +86,38 @@ def board_people_page(board, *, today=None) -> dict:
     return {"current": current, "future": future, "past": past, "guests": guests}
 
 
-def meeting_for_page(board, pk, *, item_prefetches=()):
+def _following(meeting_field: str):
+    """The board's next meeting after the outer one (by date, then start time): one of its fields."""
+    later = Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), start_time__gt=OuterRef("start_time"))
+    return Subquery(
+        Meeting.objects.filter(later, board_id=OuterRef("board_id"))
+        .order_by("date", "start_time")
+        .values(meeting_field)[:1]
+    )
+
+
+def meeting_for_page(board, pk, *, item_prefetches=(), record=False):
     """One meeting of the board with what its page shows alongside: items and their papers, attendance.
 
     `item_prefetches` adds what other apps show on each item (the actions raised there).
     The same five queries as prefetching from the meeting, a tenth cheaper: the items and the
     attendance are read by the meeting's id, and the board is the caller's (no join for it).
+    With `record`, the meeting's own query also tells the meeting after it (`next_meeting`, its
+    id and date only) and whether it has approved versions or reopenings to list
+    (`has_minutes_versions`, `was_reopened`): three round trips fewer for the meeting page.
     """
-    meeting = get_object_or_404(Meeting.objects.select_related("approved_by"), board=board, pk=pk)
+    meetings = Meeting.objects.select_related("approved_by")
+    if record:
+        meetings = meetings.annotate(
+            next_pk=_following("pk"),
+            next_date=_following("date"),
+            has_minutes_versions=Exists(MinutesVersion.objects.filter(meeting=OuterRef("pk"))),
+            was_reopened=Exists(_reopenings(Meeting.history.filter(id=OuterRef("pk")))),
+        )
+    meeting = get_object_or_404(meetings, board=board, pk=pk)
     meeting.board = board  # the caller's, with its access
+    if record:
+        meeting.next_meeting = meeting.next_pk and Meeting(pk=meeting.next_pk, board=board, date=meeting.next_date)
     meeting.item_list = list(
         AgendaItem.objects.live()
         .filter(meeting=meeting)
@@ -126,11 +149,15 @@ def previous_meeting_of(meeting: Meeting) -> Meeting | None:
     )
 
 
-def meeting_reopenings(meeting):
-    """The recorded reopenings of a meeting's approved minutes: who, when and why."""
+def _reopenings(history):
     from .services import REOPEN_REASON_PREFIX
 
-    return meeting.history.filter(history_change_reason__startswith=REOPEN_REASON_PREFIX).select_related("history_user")
+    return history.filter(history_change_reason__startswith=REOPEN_REASON_PREFIX)
+
+
+def meeting_reopenings(meeting):
+    """The recorded reopenings of a meeting's approved minutes: who, when and why."""
+    return _reopenings(meeting.history).select_related("history_user")
 
 
 # --- The registers the minutes feed ------------------------------------------------------------

@@ -95,7 +95,9 @@ def _people(board):
 def meeting_page(request, slug, pk, *, status=200, bound=None):
     """The meeting page; `bound` holds forms that came back with errors, keyed as the page names them."""
     board = board_for_user(request.user, slug)
-    meeting = selectors.meeting_for_page(board, pk, item_prefetches=[action_selectors.raised_actions_prefetch()])
+    meeting = selectors.meeting_for_page(
+        board, pk, item_prefetches=[action_selectors.raised_actions_prefetch()], record=True
+    )
     bound = bound or {}
     items = meeting.item_list
     services.item_start_times(meeting, items)
@@ -104,9 +106,9 @@ def meeting_page(request, slug, pk, *, status=200, bound=None):
         "meeting": meeting,
         "items": items,
         "show_minutes": board.access.may_see_minutes(meeting),
-        "reopenings": selectors.meeting_reopenings(meeting),
-        "minutes_versions": selectors.minutes_versions(meeting),
-        "next_meeting": services.next_meeting_of(meeting),
+        "reopenings": selectors.meeting_reopenings(meeting) if meeting.was_reopened else (),
+        "minutes_versions": selectors.minutes_versions(meeting) if meeting.has_minutes_versions else (),
+        "next_meeting": meeting.next_meeting,
     }
     if context["show_minutes"] and any(item.is_declarations for item in items):
         context["declarations"] = selectors.meeting_declarations(meeting)

@@ -557,3 +557,24 @@ def test_approving_asks_for_confirmation_on_a_page_that_needs_no_javascript(clie
     login(client, member)
     page = client.get(url("meeting-detail", meeting)).content.decode()
     assert "Reopen the minutes" not in page and "Approve minutes" not in page
+
+
+def test_the_meeting_page_links_the_next_meeting_and_lists_approved_versions(client, secretary, board, meeting):
+    """The next meeting and the record's presence are read with the meeting (selectors.meeting_for_page)."""
+    earlier = meeting_schedule(
+        board=board, date=datetime.date(2030, 1, 9), start_time=datetime.time(14), end_time=datetime.time(15)
+    )
+    same_day_later = meeting_schedule(
+        board=board, date=datetime.date(2030, 3, 6), start_time=datetime.time(16), end_time=datetime.time(17)
+    )
+    login(client, secretary)
+    page = client.get(url("meeting-detail", earlier)).content.decode()
+    assert f'href="{url("meeting-detail", meeting)}">6 March 2030</a>' in page
+    page = client.get(url("meeting-detail", meeting)).content.decode()
+    assert f'href="{url("meeting-detail", same_day_later)}">6 March 2030</a>' in page
+    assert "Next meeting:" not in client.get(url("meeting-detail", same_day_later)).content.decode()
+
+    assert 'data-testid="minutes-versions"' not in page
+    services.minutes_approve(meeting=earlier, by=secretary)
+    page = client.get(url("meeting-detail", earlier)).content.decode()
+    assert 'data-testid="minutes-versions"' in page and "Version 1, approved" in page
