@@ -1,6 +1,6 @@
 """Reads that need care: a board's meetings and people, and what the meeting page shows."""
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -121,7 +121,9 @@ def meeting_for_page(board, pk, *, item_prefetches=(), record=False):
     meeting.item_list = list(
         AgendaItem.objects.live()
         .filter(meeting=meeting)
-        .select_related("lead", "deferred_to__meeting")
+        .select_related("lead")
+        # Where a deferred item went: the meeting's id and date, not the copy's every column.
+        .annotate(deferred_to_meeting_id=F("deferred_to__meeting_id"), deferred_to_date=F("deferred_to__meeting__date"))
         .order_by("position", "pk")
     )
     prefetch_related_objects(

@@ -325,6 +325,12 @@ def test_it_defers_an_item_to_the_next_meeting(client, secretary, board, meeting
     assert client.post(url("item-defer", meeting, item_pk=item.pk)).status_code == 302
     item.refresh_from_db()
     assert item.deferred_to.meeting == following and item.deferred_to.title == item.title
+    # Both pages say where it went, read with the items (selectors.meeting_for_page)
+    page = client.get(url("meeting-detail", meeting)).content.decode()
+    assert f'Deferred to <a href="{url("meeting-detail", following)}">5 June 2030</a>' in page
+    agenda = client.get(url("meeting-agenda", meeting)).content.decode()
+    assert "Deferred to the meeting of 5 June 2030" in agenda
+    assert agenda.count("disabled>Defer<") == 1
 
 
 # --- Minutes and actions ---------------------------------------------------------------------------
