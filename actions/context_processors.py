@@ -1,4 +1,4 @@
-from .selectors import my_open_actions
+from .selectors import my_open_actions_count as count_open
 
 
 def navigation(request):
@@ -10,6 +10,6 @@ def navigation(request):
     def my_open_actions_count():
         # The same rows /my/actions/ lists, as one COUNT with IN-subqueries (no joins, no DISTINCT);
         # none, and no query, for a user who is no person.
-        return my_open_actions(user).count()
+        return count_open(user)
 
     return {"my_open_actions_count": my_open_actions_count}

@@ -106,6 +106,13 @@ class Action(models.Model):
             # actions" (joined to responsibilities by id) read this index, not the wide rows
             # (at 50,000 actions on PostgreSQL: count 64 -> 9 ms).
             models.Index(fields=["board", "id"], condition=Q(removed_at__isnull=True), name="action_live_board_id"),
+            # A board's open actions, with what "answered by" asks of them: the navigation's count of
+            # the user's open actions (every page) and My actions read this index alone.
+            models.Index(
+                fields=["board", "id", "whole_board"],
+                condition=Q(removed_at__isnull=True, status__in=OPEN_STATUSES),
+                name="action_open_board_id",
+            ),
         ]
 
     def __str__(self):
@@ -160,6 +167,9 @@ class Responsibility(models.Model):
         ordering = ["action_id", "position", "pk"]
         verbose_name_plural = "responsibilities"
         constraints = [models.UniqueConstraint(fields=["action", "person"], name="responsibility_once_per_action")]
+        # "The actions someone answers for" (their open actions on every page) from the index alone.
+        # The person's own index stays: dropping it would rebuild the table on SQLite, and its triggers.
+        indexes = [models.Index(fields=["person", "action"], name="responsibility_person_action")]
 
     def __str__(self):
         return f"{self.person.initials} on action {self.action.number}"

@@ -104,22 +104,27 @@ def answered_by(person: Person, *, on: datetime.date | None = None, seats=None) 
     return Q(pk__in=named) | Q(whole_board=True, board_id__in=seats)
 
 
-def my_open_actions(user) -> QuerySet[Action]:
-    """The user's open actions on the boards they can see, grouped by board, newest number first."""
+def _open_answered_by(user) -> QuerySet[Action]:
+    """The user's open actions on the boards they can see, as one filter (the navigation counts
+    them on every page: index action_open_board_id)."""
     person = getattr(user, "person", None) if user.is_authenticated else None
     if person is None:
         return Action.objects.none()
     # The user's seats as read once for the request (meetings.models.current_seats).
     seats = list(current_seats(user))
-    visible = Action.objects.all() if user.is_staff else Action.objects.filter(board_id__in=seats)
-    return (
-        visible.live()
-        .open()
-        .filter(answered_by(person, seats=seats))
-        .select_related("board")
-        .with_people()
-        .order_by("board__name", "board_id", "-number")
+    visible = Q() if user.is_staff else Q(board_id__in=seats)
+    return Action.objects.filter(
+        visible, answered_by(person, seats=seats), removed_at__isnull=True, status__in=OPEN_STATUSES
     )
+
+
+def my_open_actions(user) -> QuerySet[Action]:
+    """The user's open actions on the boards they can see, grouped by board, newest number first."""
+    return _open_answered_by(user).select_related("board").with_people().order_by("board__name", "board_id", "-number")
+
+
+def my_open_actions_count(user) -> int:
+    return _open_answered_by(user).count()
 
 
 class ExportRow(NamedTuple):
