@@ -1,5 +1,7 @@
 """Reads that need care: a board's meetings and people, and what the meeting page shows."""
 
+import functools
+
 from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -96,6 +98,18 @@ def _following(meeting_field: str):
     )
 
 
+@functools.cache
+def _meetings_with_record():
+    """Meetings with what the meeting page shows of their record, built once (never evaluated
+    itself: each page filters a clone). Building these subqueries cost as much as running them."""
+    return Meeting.objects.select_related("approved_by").annotate(
+        next_pk=_following("pk"),
+        next_date=_following("date"),
+        has_minutes_versions=Exists(MinutesVersion.objects.filter(meeting=OuterRef("pk"))),
+        was_reopened=Exists(_reopenings(Meeting.history.filter(id=OuterRef("pk")))),
+    )
+
+
 def meeting_for_page(board, pk, *, item_prefetches=(), record=False):
     """One meeting of the board with what its page shows alongside: items and their papers, attendance.
 
@@ -106,14 +120,7 @@ def meeting_for_page(board, pk, *, item_prefetches=(), record=False):
     id and date only) and whether it has approved versions or reopenings to list
     (`has_minutes_versions`, `was_reopened`): three round trips fewer for the meeting page.
     """
-    meetings = Meeting.objects.select_related("approved_by")
-    if record:
-        meetings = meetings.annotate(
-            next_pk=_following("pk"),
-            next_date=_following("date"),
-            has_minutes_versions=Exists(MinutesVersion.objects.filter(meeting=OuterRef("pk"))),
-            was_reopened=Exists(_reopenings(Meeting.history.filter(id=OuterRef("pk")))),
-        )
+    meetings = _meetings_with_record() if record else Meeting.objects.select_related("approved_by")
     meeting = get_object_or_404(meetings, board=board, pk=pk)
     meeting.board = board  # the caller's, with its access
     if record:
