@@ -6,19 +6,21 @@ continuous page number stamped on every page (the app's own documents drop their
 in the pack). Word and Excel papers are listed with a link to download them, not converted; a PDF
 paper that cannot be read (damaged, or locked by a password) is listed as not included.
 
-Built with pypdf over the app's WeasyPrint documents into a temporary file, then kept in the
-default storage under a hash of everything the pack holds: the next request for an unchanged pack
-is served from there, and any change (an item, a paper, a minute, an action, a name) makes a new
-hash, so a new pack.
+Built with pypdf over the app's own documents (WeasyPrint's; the action log's Typst's) into a
+temporary file, then kept in the default storage under a hash of everything the pack holds: the
+next request for an unchanged pack is served from there, and any change (an item, a paper, a
+minute, an action, a name) makes a new hash, so a new pack.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import io
 import logging
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -35,12 +37,12 @@ from meetings.models import Board, Meeting, Paper
 from meetings.permissions import minutes_released
 from meetings.selectors import previous_meeting_of
 
-from . import data, pdf, stamping
+from . import data, pdf, stamping, typeset
 
 logger = logging.getLogger(__name__)
 
 # Part of every pack's hash: change it when the pack's layout changes, so stored packs are rebuilt.
-PACK_FORMAT = "pack-1"
+PACK_FORMAT = "pack-2"
 OPEN_LOG_MAX_ROWS = 500
 # A 20 MB file can hold tens of thousands of tiny pages; each costs time to copy and number.
 PAPER_MAX_PAGES = 500
@@ -78,8 +80,10 @@ class Section:
     key: str
     title: str
     html: str = ""
-    # Or a PDF kept in the storage, named in the pack's hash by `fingerprint`.
+    # Or a PDF kept in the storage, or typeset (the action log, documents/typeset.py), named in
+    # the pack's hash by `fingerprint`.
     stored: FieldFile | None = None
+    typeset: Callable[[], bytes] | None = None
     fingerprint: str = ""
     note: str = ""
     pages: int = 0
@@ -90,12 +94,14 @@ class Section:
         return self.fingerprint or hashlib.sha256(self.html.encode()).hexdigest()
 
     def has_part(self) -> bool:
-        return bool(self.html or self.stored)
+        return bool(self.html or self.stored or self.typeset)
 
     def render(self) -> bytes:
         if self.stored:
             with self.stored.storage.open(self.stored.name, "rb") as handle:
                 return handle.read()
+        if self.typeset:
+            return self.typeset()
         return pdf.html_to_pdf(self.html, page_numbers=False)
 
 
@@ -166,14 +172,19 @@ def open_log(board: Board) -> Section:
     if total > OPEN_LOG_MAX_ROWS:
         total = action_log(board).filter(status__in=OPEN_STATUSES).count()
     updated = log_updated_at(board)
-    html = pdf.action_log_html(
-        board=board,
-        actions=actions[:OPEN_LOG_MAX_ROWS],
-        updated_on=timezone.localtime(updated).date() if updated else None,
-        filters=[("Status", "open or in progress")],
-        total=total,
+    log = {
+        "board": board,
+        "actions": actions[:OPEN_LOG_MAX_ROWS],
+        "updated_on": timezone.localtime(updated).date() if updated else None,
+        "filters": [("Status", "open or in progress")],
+        "total": total,
+    }
+    return Section(
+        "actions",
+        "Open actions",
+        typeset=functools.partial(typeset.action_log_pdf, **log, page_numbers=False),
+        fingerprint=f"log {typeset.log_fingerprint(**log)}",
     )
-    return Section("actions", "Open actions", html=html)
 
 
 def pack_sources(meeting: Meeting, *, base_url: str) -> PackSources:

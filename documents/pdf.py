@@ -1,31 +1,24 @@
 """PDF documents: the app's HTML templates through WeasyPrint, fetching nothing but its own static files.
 
-Renderers are pure: data in, bytes out (views wrap them with adoptboard.downloads), or, for the
-whole action log printed in the background, written to a file.
+Renderers are pure: data in, bytes out (views wrap them with adoptboard.downloads). The action log
+printed as its own PDF is Typst's (documents/typeset.py).
 """
 
 from __future__ import annotations
 
-import datetime
-import gc
-import io
 import mimetypes
 import posixpath
 import re
 import unicodedata
 from pathlib import Path
-from typing import IO
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from adoptboard.text import printable
-from meetings.models import Board
 
-from . import stamping
 from .data import MeetingPack, log_cut_note
 
 # WeasyPrint resolves the templates' relative URLs against this made-up origin; the fetcher
@@ -79,8 +72,8 @@ def _url_fetcher():
     return StaticOnlyFetcher(fail_on_errors=False)
 
 
-# A document bound into the board pack, or printed in pieces, drops its own "Page 2 of 5": one
-# number for the whole is stamped on every page instead (documents/pack.py, action_log_pdf_to).
+# A document bound into the board pack drops its own "Page 2 of 5": one number for the whole is
+# stamped on every page instead (documents/pack.py).
 NO_PAGE_NUMBERS_CSS = "@page { @bottom-right { content: none !important; } }"
 
 
@@ -159,111 +152,3 @@ def agenda_pdf(pack: MeetingPack) -> bytes:
 
 def minutes_pdf(pack: MeetingPack) -> bytes:
     return html_to_pdf(minutes_html(pack))
-
-
-def action_log_pdf(
-    *,
-    board: Board,
-    actions,
-    updated_on: datetime.date | None,
-    filters: list[tuple[str, str]] | None = None,
-    total: int | None = None,
-) -> bytes:
-    """The action log (or the filtered part of it) as a landscape table.
-
-    `total` is how many actions matched when `actions` holds only the first of them.
-    """
-    return html_to_pdf(
-        action_log_html(board=board, actions=actions, updated_on=updated_on, filters=filters, total=total)
-    )
-
-
-def action_log_html(
-    *,
-    board: Board,
-    actions,
-    updated_on: datetime.date | None,
-    filters: list[tuple[str, str]] | None = None,
-    total: int | None = None,
-    listed: int | None = None,
-    continued: bool = False,
-    generated_on: datetime.date | None = None,
-) -> str:
-    """`listed` is how many actions the whole PDF lists when `actions` is one of its pieces; a
-    piece after the first (`continued`) has only the table, under the running header."""
-    return render_to_string(
-        "documents/action_log.html",
-        {
-            "board": board,
-            "actions": actions,
-            "updated_on": updated_on,
-            "filters": filters or [],
-            "total": total if total is not None else len(actions),
-            "listed": listed if listed is not None else len(actions),
-            "continued": continued,
-            "generated_on": generated_on or timezone.localdate(),
-        },
-    )
-
-
-# The whole log is printed LOG_CHUNK_ROWS rows at a time and the pieces joined. WeasyPrint's layout
-# of one table grows faster than its rows and holds them all in memory (10,000 rows in one table:
-# 3.4 min, 1.7 GB peak). Measured on 1,200 rows: pieces of 100-600 rows cost about the same per row
-# (~10-12 ms), 50 more (each piece sets up its fonts); memory grows ~15 MB per 100 rows of a piece.
-LOG_CHUNK_ROWS = 300
-# Where WeasyPrint prints "Page N of M" on a landscape page (static/css/documents.css: @bottom-right,
-# 16 mm from the right edge, its line centred in the 18 mm bottom margin): the pieces get it there.
-LANDSCAPE_PAGE_NUMBER = {"right_pt": 16 * 72 / 25.4, "baseline_pt": 22.74}
-
-
-def page_number_text(number: int, total: int) -> str:
-    return f"Page {number} of {total}"
-
-
-def action_log_pdf_to(
-    out: IO[bytes],
-    *,
-    board: Board,
-    actions,
-    updated_on: datetime.date | None,
-    filters: list[tuple[str, str]] | None = None,
-) -> None:
-    """All of `actions` as action_log_pdf prints them, written to `out`, in pieces of LOG_CHUNK_ROWS
-    rows: the first with the title block, each later one starting a page with the table's header
-    row. Time grows with the rows, memory stays about one piece's. Each piece ends on a page of
-    its own, so the whole has a few more pages than one table would."""
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    generated_on = timezone.localdate()
-    try:
-        for start in range(0, max(len(actions), 1), LOG_CHUNK_ROWS):
-            html = action_log_html(
-                board=board,
-                actions=actions[start : start + LOG_CHUNK_ROWS],
-                updated_on=updated_on,
-                filters=filters,
-                total=len(actions),
-                listed=len(actions),
-                continued=start > 0,
-                generated_on=generated_on,
-            )
-            reader = PdfReader(io.BytesIO(html_to_pdf(html, page_numbers=False)))
-            if start == 0:
-                writer.add_metadata(reader.metadata or {})
-            for page in reader.pages:
-                writer.add_page(page)
-            # WeasyPrint's boxes hold reference cycles: free this piece's before laying out the next.
-            del html, reader
-            gc.collect()
-            # What is left (the actions, the pages so far) lives to the end: set aside, so the next
-            # collection looks at the next piece's objects only (all of them: 10% of the time at 10,000 rows).
-            gc.freeze()
-    finally:
-        gc.unfreeze()
-    pages = len(writer.pages)
-    for number, page in enumerate(writer.pages, start=1):
-        stamping.stamp(page, page_number_text(number, pages), **LANDSCAPE_PAGE_NUMBER)
-        # merge_page leaves the page's content uncompressed; pack it again.
-        page.compress_content_streams()
-    writer.write(out)

@@ -1,5 +1,5 @@
 """The background tasks that print what is too long to print in a request: the action log as PDF
-(views print up to ACTION_LOG_PDF_MAX_ROWS; here in pieces, documents/pdf.py), and draft minutes
+(views print up to ACTION_LOG_PDF_MAX_ROWS; here in pieces, documents/typeset.py), and draft minutes
 with more action rows than MINUTES_PDF_MAX_ROWS / MINUTES_DOCX_MAX_ROWS (documents/views.py).
 
 Runs on whatever TASKS names: at once in the request with the immediate backend (make run,
@@ -20,7 +20,7 @@ from actions.filters import ActionFilter
 from actions.selectors import action_log, log_updated_at
 from meetings.models import Meeting
 
-from . import data, pdf, word
+from . import data, pdf, typeset, word
 from .models import Export, ExportStatus, LogExport, MinutesExport, MinutesKind
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def log_export_render(export: LogExport) -> tuple[IO[bytes], int]:
     updated = log_updated_at(board)
     out = tempfile.TemporaryFile()  # noqa: SIM115 - _run stores and closes it
     try:
-        pdf.action_log_pdf_to(
+        typeset.action_log_pdf_to(
             out,
             board=board,
             actions=actions,

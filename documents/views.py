@@ -25,7 +25,7 @@ from meetings.models import Meeting, MinutesVersion
 from meetings.permissions import board_for_user
 from meetings.views_registers import decision_filter, interest_filter
 
-from . import calendar, data, pdf, services, sheets, tasks, word
+from . import calendar, data, pdf, services, sheets, tasks, typeset, word
 from .models import ExportStatus, LogExport, MinutesExport, MinutesKind
 from .pack import pack_file
 
@@ -292,8 +292,8 @@ def action_export_pdf(request, slug):
     log = _filtered_log(request, board)
     if isinstance(log, HttpResponse):
         return log
-    # WeasyPrint lays out about 30-100 rows a second: a long log would time the request out, so
-    # past the cap it is printed by a background task and the member waits on its status page.
+    # Typst sets about 1,000 rows a second (documents/typeset.py): past the cap, a long log is
+    # printed by a background task and the member waits on its status page.
     rows = list(log.qs[: ACTION_LOG_PDF_MAX_ROWS + 1])
     if len(rows) > ACTION_LOG_PDF_MAX_ROWS:
         export = services.log_export_request(
@@ -301,7 +301,7 @@ def action_export_pdf(request, slug):
         )
         return redirect(export)
     updated = log_updated_at(board)
-    content = pdf.action_log_pdf(
+    content = typeset.action_log_pdf(
         board=board,
         actions=rows,
         updated_on=timezone.localtime(updated).date() if updated else None,

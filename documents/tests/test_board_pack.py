@@ -147,7 +147,7 @@ def test_it_binds_every_part_with_bookmarks_and_a_page_count_that_adds_up(client
     meeting.board = meeting.earlier.board = meeting.board
     agenda = page_count(exports.agenda_pdf(data.meeting_pack(meeting, with_log=False)))
     minutes = page_count(exports.minutes_pdf(data.meeting_pack(meeting.earlier)))
-    log = page_count(pack.pdf.html_to_pdf(pack.open_log(meeting.board).html))
+    log = page_count(pack.open_log(meeting.board).render())
     papers = 3 + 2 + 4  # Annex A, Annex B, Sufficiency: the damaged and the locked ones are left out
     front = 2  # cover, and a contents page
     assert len(reader.pages) == front + agenda + minutes + log + papers

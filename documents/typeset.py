@@ -1,0 +1,248 @@
+"""The action log as a PDF, typeset by Typst (templates/documents/action_log.typ): the filtered log
+in the request, the whole log in the background (documents/tasks.py) and the board pack's open
+actions (documents/pack.py). The agenda and minutes stay WeasyPrint (documents/pdf.py).
+
+Typst lays out a row in about 1 ms where WeasyPrint took 15 ms. The template is our own source;
+every word of the log goes in as JSON through `sys.inputs` and is only ever printed as text, so
+nothing a member types can act as markup. Typst is given an empty folder as its root and as its
+package folders: it reads nothing but the template and the system fonts.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import io
+import json
+import re
+import tempfile
+from pathlib import Path
+from typing import IO
+
+from django.conf import settings
+from django.template.defaultfilters import date as format_date
+from django.template.defaultfilters import pluralize
+from django.utils import timezone
+
+from adoptboard.text import printable
+from meetings.models import Board
+
+from . import stamping
+
+PDF = "application/pdf"
+TEMPLATE = Path(settings.BASE_DIR) / "templates" / "documents" / "action_log.typ"
+
+# The whole log is typeset PIECE_ROWS rows at a time and the pieces joined: Typst's memory grows
+# with the document (~160 MB for 500 bench rows, ~340 MB for 2,000), its time per row does not.
+# Measured at 10,000 bench rows (bench/log_pdf.py): see PIECE_ROWS' choice in docs/PERFORMANCE.md.
+PIECE_ROWS = 500
+
+# "Page N of M", stamped on every page once the pieces are joined, where WeasyPrint printed it
+# (16 mm from the right edge, its baseline 22.74 pt above the foot); the template's "Issued …"
+# footer sits on the same baseline.
+FOOTER_BASELINE_PT = 22.74
+LANDSCAPE_PAGE_NUMBER = {"right_pt": 16 * 72 / 25.4, "baseline_pt": FOOTER_BASELINE_PT}
+
+# Very long words get a break point every BREAK_EVERY characters (U+200B, which the template turns
+# into an empty box: no character in the PDF's text). Typst would otherwise run them off the page.
+LONG_RUN = 30
+BREAK_EVERY = 20
+_LONG_WORD = re.compile(rf"\S{{{LONG_RUN + 1},}}")
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+# A row longer than this (in characters, over its cells) may not fit one page: it may break across
+# pages, as CSS's `break-inside: avoid` lets a row taller than the page do. ~1,500 characters of
+# action fill a page's height in its column, ~400 of status note in its narrow one.
+BREAKABLE_ACTION = 1200
+BREAKABLE_NOTE = 300
+
+
+def page_number_text(number: int, total: int) -> str:
+    return f"Page {number} of {total}"
+
+
+def _joins_previous(character: str, previous: str) -> bool:
+    """Whether the two belong to one printed letter: an accent, variation selector or emoji joiner."""
+    import unicodedata
+
+    return previous == "\u200d" or character == "\u200d" or unicodedata.category(character) in ("Mn", "Mc", "Me")
+
+
+def _with_break_points(word: re.Match) -> str:
+    out, count, previous = [], 0, ""
+    for character in word.group():
+        if count >= BREAK_EVERY and not _joins_previous(character, previous):
+            out.append("\u200b")
+            count = 0
+        out.append(character)
+        count += 1
+        previous = character
+    return "".join(out)
+
+
+def text(value) -> str:
+    """A value as the HTML documents print it: control characters out, runs of white space one
+    space, very long words given break points."""
+    value = _HTML_SPACE.sub(" ", printable(str(value or ""))).strip()
+    if len(value) > LONG_RUN:
+        value = _LONG_WORD.sub(_with_break_points, value)
+    return value
+
+
+def _date(value, fmt: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return format_date(value, fmt)
+
+
+def _row(a) -> list:
+    action, status_note = text(a.text), text(a.status_note)
+    update_note = text(a.last_update_note) if a.last_update_at else ""
+    breakable = (
+        len(action) > BREAKABLE_ACTION or len(update_note) > BREAKABLE_ACTION or len(status_note) > BREAKABLE_NOTE
+    )
+    return [
+        str(a.number),
+        action,
+        text(a.responsible_label),
+        _date(a.issued_on, "M Y") or "",
+        _date(a.due_date, "j M Y") or "—",
+        text(a.get_status_display()),
+        status_note,
+        _date(a.last_update_at, "j M Y"),
+        update_note,
+        breakable,
+    ]
+
+
+def log_data(
+    *,
+    board: Board,
+    rows: list[list],
+    updated_on: datetime.date | None,
+    filters: list[tuple[str, str]] | None,
+    total: int,
+    listed: int,
+    continued: bool,
+    generated_on: datetime.date,
+) -> str:
+    """The JSON the template prints: `rows` as _row makes them; `listed` how many the whole PDF
+    lists (of `total` matching); a piece after the first (`continued`) has no title block."""
+    showing = None
+    if filters:
+        chosen = "; ".join(f"{label}: {value}" for label, value in filters)
+        showing = text(f"Showing: {chosen} ({total} action{pluralize(total)}).")
+    warning = None
+    if total > listed:
+        warning = (
+            f"This PDF lists the newest {listed} of {total} actions. "
+            "Narrow the filters, or download the CSV or Excel file for all of them."
+        )
+    return json.dumps(
+        {
+            "board": text(board.name),
+            "updated": f"This action log was updated on {_date(updated_on, 'j F Y')}." if updated_on else None,
+            "showing": showing,
+            "warning": warning,
+            "issued": f"Issued {_date(generated_on, 'j F Y')}",
+            "continued": continued,
+            "footer_baseline_pt": FOOTER_BASELINE_PT,
+            "rows": rows,
+        },
+        ensure_ascii=False,
+    )
+
+
+@functools.cache
+def _source() -> bytes:
+    return TEMPLATE.read_bytes()
+
+
+@functools.cache
+def _sandbox() -> str:
+    """An empty folder: Typst's root and package folders, so a path in a template finds nothing."""
+    return tempfile.mkdtemp(prefix="adoptboard-typst-")
+
+
+def compile_log(data: str) -> bytes:
+    # Imported here: only the documents pay for loading Typst.
+    import typst
+
+    empty = _sandbox()
+    return typst.compile(
+        _source(),
+        root=empty,
+        package_path=empty,
+        package_cache_path=empty,
+        sys_inputs={"data": data},
+    )
+
+
+def action_log_pdf_to(
+    out: IO[bytes],
+    *,
+    board: Board,
+    actions,
+    updated_on: datetime.date | None,
+    filters: list[tuple[str, str]] | None = None,
+    total: int | None = None,
+    page_numbers: bool = True,
+) -> None:
+    """`actions` as a landscape table, written to `out`: typeset PIECE_ROWS rows at a time, the
+    first piece with the title block, each later one starting a page with the table's header row,
+    then joined and every page stamped "Page N of M" (unless `page_numbers` is off, for the board
+    pack, which numbers its pages itself). Time grows with the rows, memory stays about one piece's.
+
+    `total` is how many actions matched when `actions` holds only the first of them.
+    """
+    from pypdf import PdfReader, PdfWriter
+
+    rows = [_row(a) for a in actions]
+    generated_on = timezone.localdate()
+    writer = PdfWriter()
+    for start in range(0, max(len(rows), 1), PIECE_ROWS):
+        data = log_data(
+            board=board,
+            rows=rows[start : start + PIECE_ROWS],
+            updated_on=updated_on,
+            filters=filters,
+            total=total if total is not None else len(rows),
+            listed=len(rows),
+            continued=start > 0,
+            generated_on=generated_on,
+        )
+        reader = PdfReader(io.BytesIO(compile_log(data)))
+        if start == 0:
+            writer.add_metadata(reader.metadata or {})
+        for page in reader.pages:
+            writer.add_page(page)
+        del data, reader
+    pages = len(writer.pages)
+    for number, page in enumerate(writer.pages, start=1):
+        if page_numbers:
+            stamping.stamp(page, page_number_text(number, pages), **LANDSCAPE_PAGE_NUMBER)
+        # Typst writes its page content uncompressed (and merge_page leaves it so): pack it.
+        page.compress_content_streams()
+    writer.write(out)
+
+
+def action_log_pdf(**kwargs) -> bytes:
+    """The action log as action_log_pdf_to prints it, as bytes (a log short enough for a request)."""
+    out = io.BytesIO()
+    action_log_pdf_to(out, **kwargs)
+    return out.getvalue()
+
+
+def log_fingerprint(*, board: Board, actions, **kwargs) -> str:
+    """A hash of everything the log's PDF prints (the board pack names itself by its parts')."""
+    data = log_data(
+        board=board,
+        rows=[_row(a) for a in actions],
+        listed=len(actions),
+        continued=False,
+        generated_on=timezone.localdate(),
+        **kwargs,
+    )
+    return hashlib.sha256(data.encode()).hexdigest()
