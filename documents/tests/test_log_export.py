@@ -194,10 +194,10 @@ def test_old_pdfs_are_pruned_with_their_files(board, member, cap):
 
 
 def test_a_long_log_is_printed_in_pieces_numbered_as_one(board, member, monkeypatch):
-    # 62 rows in pieces of 25: two pieces of two pages (a page holds ~22 short rows) and a half piece.
-    monkeypatch.setattr(typeset, "PIECE_ROWS", 25)
-    make_many(board, 62)
-    export = LogExport.objects.create(board=board, requested_by=member, query="q=Bulk", rows=62)
+    # 100 rows in pieces of 40: two pieces of two pages (a page holds ~26 short rows) and a half piece.
+    monkeypatch.setattr(typeset, "PIECE_ROWS", 40)
+    make_many(board, 100)
+    export = LogExport.objects.create(board=board, requested_by=member, query="q=Bulk", rows=100)
     assert tasks.render_log_export.call(export.pk) == "done"
     export.refresh_from_db()
     pages = [page.extract_text() for page in pypdf.PdfReader(export.file).pages]
@@ -206,15 +206,15 @@ def test_a_long_log_is_printed_in_pieces_numbered_as_one(board, member, monkeypa
 
     # Every action once: none lost or printed twice where the pieces join.
     text = "\n".join(pages)
-    assert sorted(int(n) for n in re.findall(r"Bulk action (\d+)", text)) == list(range(1, 63))
+    assert sorted(int(n) for n in re.findall(r"Bulk action (\d+)", text)) == list(range(1, 101))
     # One page number a page, counting the whole document (no piece's own "Page 1 of 2").
     for number, page in enumerate(pages, start=1):
         assert re.findall(r"Page \d+ of \d+", page) == [f"Page {number} of {total}"]
         assert "No. Action Responsible Date issued Due Status Latest update" in page
         assert board.name in page
         assert "Issued " in page
-    # The title block and the filters once, on the first page; no "lists the newest 25 of 62".
-    assert "Showing: Search: Bulk (62 actions)." in pages[0]
+    # The title block and the filters once, on the first page; no "lists the newest 40 of 100".
+    assert "Showing: Search: Bulk (100 actions)." in pages[0]
     assert text.count("Showing:") == 1
     assert "lists the newest" not in text
     # Later pages carry the running header, the first page of each later piece included.
