@@ -47,7 +47,7 @@ def generate(url: str, actions: int) -> None:
     print(f"generated {info['counts']} in {time.perf_counter() - t:.1f} s", flush=True)
 
 
-def run_once(piece_rows: int | None) -> dict:
+def run_once(piece_rows: int | None, processes: int | None) -> dict:
     import django
 
     django.setup()
@@ -59,13 +59,17 @@ def run_once(piece_rows: int | None) -> dict:
 
     if piece_rows:
         typeset.PIECE_ROWS = piece_rows
+    if processes:
+        typeset.PROCESSES = processes
     board = Board.objects.annotate(n=Count("actions")).order_by("-n").first()
     member = board.memberships.select_related("person__user").first().person.user
     export = LogExport.objects.create(board=board, requested_by=member, query="", rows=0)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu = os.times()
     t = time.perf_counter()
     out, rows = tasks.log_export_render(export)
     seconds = time.perf_counter() - t
+    used = os.times()
     size = out.seek(0, os.SEEK_END)
     out.close()
     export.delete()
@@ -74,6 +78,10 @@ def run_once(piece_rows: int | None) -> dict:
         "seconds": round(seconds, 2),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         "peak_before_mb": before // 1024,
+        # The forked typesetters' (the largest one's), when there are any.
+        "peak_child_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+        "cpu_s": round(sum(used[:4]) - sum(cpu[:4]), 1),
+        "processes": typeset.PROCESSES,
         "file_mb": round(size / 1e6, 2),
         "piece_rows": typeset.PIECE_ROWS,
     }
@@ -86,6 +94,7 @@ def main() -> int:
     parser.add_argument("--actions", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--piece-rows", type=int, default=0)
+    parser.add_argument("--processes", type=int, default=0)
     parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.update(bench_environment(args.database_url))
@@ -93,16 +102,16 @@ def main() -> int:
         generate(args.database_url, args.actions)
         return 0
     if args.once:
-        print(json.dumps(run_once(args.piece_rows)))
+        print(json.dumps(run_once(args.piece_rows, args.processes)))
         return 0
     results = []
     for _ in range(args.runs):
         command = [sys.executable, __file__, "--once", "--database-url", args.database_url]
-        command += ["--piece-rows", str(args.piece_rows)]
+        command += ["--piece-rows", str(args.piece_rows), "--processes", str(args.processes)]
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(results[-1], flush=True)
-    for key in ("seconds", "peak_mb"):
+    for key in ("seconds", "peak_mb", "peak_child_mb"):
         values = [r[key] for r in results]
         print(f"{key}: median {statistics.median(values)}, min {min(values)}, max {max(values)}")
     return 0

