@@ -4,8 +4,8 @@ actions (documents/pack.py). The agenda and minutes stay WeasyPrint (documents/p
 
 Typst lays out a row in about 1 ms where WeasyPrint took 15 ms. The template is our own source;
 every word of the log goes in as JSON through `sys.inputs` and is only ever printed as text, so
-nothing a member types can act as markup. Typst is given an empty folder as its root and as its
-package folders: it reads nothing but the template and the system fonts.
+nothing a member types can act as markup. Typst runs sandboxed (documents/typst_compile.py): it
+reads nothing but the template and the system fonts.
 """
 
 from __future__ import annotations
@@ -19,33 +19,31 @@ import json
 import multiprocessing
 import os
 import re
-import tempfile
-import threading
+import unicodedata
 from pathlib import Path
 from typing import IO
 
 from django.conf import settings
 from django.template.defaultfilters import date as format_date
 from django.template.defaultfilters import pluralize
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from actions.selectors import ExportRow
 from adoptboard.text import printable
 from meetings.models import Board
 
-from . import stamping
+from . import stamping, typst_compile
 
 PDF = "application/pdf"
 TEMPLATE = Path(settings.BASE_DIR) / "templates" / "documents" / "action_log.typ"
 
 # The whole log is typeset PIECE_ROWS rows at a time and the pieces joined: Typst's memory grows
-# with the document (~160 MB for 500 bench rows, ~340 MB for 2,000), its time per row does not.
-# Measured at 10,000 bench rows (bench/log_pdf.py): see PIECE_ROWS' choice in docs/PERFORMANCE.md.
+# with the document (~160 MB for 500 bench rows, ~340 MB for 2,000), its time per row (~1 ms of
+# CPU) does not. At 10,000 bench rows (bench/log_pdf.py) pieces of 500 peaked at 225 MB in one
+# process, pieces of 1,000 at 304 MB.
 PIECE_ROWS = 500
-# Pieces are typeset in this many processes at once (documents/typeset.py _typesetter), each
-# process typesetting up to PIECES_PER_PROCESS pieces before a fresh one takes over.
+# A long log's pieces are typeset in this many processes at once (_typesetter).
 PROCESSES = min(2, os.cpu_count() or 1)
-PIECES_PER_PROCESS = 4
 
 # "Page N of M", stamped on every page once the pieces are joined, where WeasyPrint printed it
 # (16 mm from the right edge, its baseline 22.74 pt above the foot); the template's "Issued …"
@@ -59,9 +57,9 @@ LONG_RUN = 30
 BREAK_EVERY = 20
 _LONG_WORD = re.compile(rf"\S{{{LONG_RUN + 1},}}")
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
-# A row longer than this (in characters, over its cells) may not fit one page: it may break across
-# pages, as CSS's `break-inside: avoid` lets a row taller than the page do. ~1,500 characters of
-# action fill a page's height in its column, ~400 of status note in its narrow one.
+# A row with a cell longer than this (in characters) may not fit one page: it may break across
+# pages, as CSS's `break-inside: avoid` lets a row taller than the page do; others stay whole.
+# ~1,500 characters of action fill a page's height in its column, ~400 of status note in its own.
 BREAKABLE_ACTION = 1200
 BREAKABLE_NOTE = 300
 
@@ -72,8 +70,6 @@ def page_number_text(number: int, total: int) -> str:
 
 def _joins_previous(character: str, previous: str) -> bool:
     """Whether the two belong to one printed letter: an accent, variation selector or emoji joiner."""
-    import unicodedata
-
     return previous == "\u200d" or character == "\u200d" or unicodedata.category(character) in ("Mn", "Mc", "Me")
 
 
@@ -98,17 +94,14 @@ def text(value) -> str:
     return value
 
 
-def _date(value, fmt: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        value = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
-    return _format_date(value, fmt)
+def _date(value: datetime.date | None, fmt: str) -> str | None:
+    return None if value is None else _format_date(value, fmt, translation.get_language())
 
 
 @functools.lru_cache(maxsize=4096)
-def _format_date(value: datetime.date, fmt: str) -> str:
-    # Django's date filter, as the templates wrote it; a log's dates repeat, the filter is slow.
+def _format_date(value: datetime.date, fmt: str, language: str | None) -> str:
+    # Django's date filter, as the templates wrote it (month names in `language`); a log's dates
+    # repeat, and the filter is slow.
     return format_date(value, fmt)
 
 
@@ -192,44 +185,6 @@ def _source() -> bytes:
     return TEMPLATE.read_bytes()
 
 
-@functools.cache
-def _sandbox() -> str:
-    """An empty folder: Typst's root and package folders, so a path in a template finds nothing."""
-    return tempfile.mkdtemp(prefix="adoptboard-typst-")
-
-
-def compile_log(data: str) -> bytes:
-    return compile_source(_source(), data)
-
-
-# typst-py ages Typst's memo cache once a compile (comemo::evict(10)): what a piece left there is
-# dropped only 10 compiles later, so 10 pieces' worth stayed in memory (~40 MB a piece of 500 rows,
-# and each compile slower for it: 10,000 rows took 36 s and 668 MB). An empty document compiled
-# AGE_OUT times after each piece ages them out at once (0.3 ms in all): memory stays one piece's.
-AGE_OUT = 10
-_lock = threading.Lock()
-
-
-@functools.cache
-def _compiler():
-    import typst  # imported here: only the documents pay for loading Typst
-
-    empty = _sandbox()
-    # One per process: it finds the system fonts once (~20 ms a compile otherwise).
-    return typst.Compiler(b"", root=empty, package_path=empty, package_cache_path=empty)
-
-
-def compile_source(source: bytes, data: str) -> bytes:
-    """`source` typeset with `data` as sys.inputs.data, in the sandbox."""
-    compiler = _compiler()
-    with _lock:  # the compiler is not to be used by two threads at once
-        try:
-            return compiler.compile(input=source, sys_inputs={"data": data})
-        finally:
-            for _ in range(AGE_OUT):
-                compiler.compile(input=b"", sys_inputs=None)
-
-
 def action_log_pdf_to(
     out: IO[bytes],
     *,
@@ -269,7 +224,7 @@ def action_log_pdf_to(
     del rows
     writer = PdfWriter()
     with _typesetter(len(pieces)) as typeset_all:
-        for index, content in enumerate(typeset_all(compile_log, pieces)):
+        for index, content in enumerate(typeset_all([(_source(), data) for data in pieces])):
             # strict: Typst's PDFs are well formed; a lenient reader checks every object's offset
             # first (4 s at 10,000 rows).
             reader = PdfReader(io.BytesIO(content), strict=True)
@@ -290,23 +245,16 @@ def action_log_pdf_to(
 
 @contextlib.contextmanager
 def _typesetter(pieces: int):
-    """A map of compile_log over the pieces, in order: in this process for one piece (a log short
-    enough for a request), else in PROCESSES processes forked from this one, each typesetting a
-    piece at a time. Typst uses one core per document, and a fresh process returns a piece's
-    memory to the system when it ends."""
+    """A map of compile_piece over the pieces, in order: in this process for one piece (a log short
+    enough for a request), else in PROCESSES processes at once. Typst lays out a document on one
+    core. The processes are spawned, not forked (documents/typst_compile.py), and import
+    typst_compile alone: ~0.2 s to start, ~150 MB each at the most."""
     if pieces <= 1 or PROCESSES <= 1:
-        yield map
+        yield lambda jobs: map(typst_compile.compile_piece, jobs)
         return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(min(PROCESSES, pieces), initializer=_forked, maxtasksperchild=PIECES_PER_PROCESS) as pool:
-        yield lambda function, items: pool.imap(function, items)
-
-
-def _forked() -> None:
-    # A compiler inherited from the parent may have been mid-compile in another thread: make a new one.
-    global _lock
-    _lock = threading.Lock()
-    _compiler.cache_clear()
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(min(PROCESSES, pieces)) as pool:
+        yield lambda jobs: pool.imap(typst_compile.compile_piece, jobs)
 
 
 def action_log_pdf(**kwargs) -> bytes:

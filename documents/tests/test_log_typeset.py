@@ -16,7 +16,7 @@ from actions.models import Status
 from actions.selectors import action_log
 from actions.services import action_progress_add, action_raise
 from actions.tests.test_action_log import make_many
-from documents import tasks, typeset, views
+from documents import tasks, typeset, typst_compile, views
 from documents.models import LogExport
 
 pytestmark = pytest.mark.django_db
@@ -67,10 +67,10 @@ def test_typed_markup_is_printed_as_typed(client, member, board, secretary):
 
 
 def test_typst_reads_no_file_but_its_template():
-    # The sandbox compile_log uses: an empty root, no packages. A path outside it, or in it, finds nothing.
+    # The sandbox every piece is typeset in: an empty root, no packages. A path outside it, or in it, finds nothing.
     for source in ('#read("/etc/hostname")', '#read("../../../../etc/hostname")', '#import "@preview/x:0.1.0"'):
         with pytest.raises(Exception, match="(?i)not found|access denied|failed to|escape"):
-            typeset.compile_source(source.encode(), "{}")
+            typst_compile.compile_source(source.encode(), "{}")
 
 
 def test_the_rows_print_as_the_html_log_did(client, member, board, secretary):
@@ -147,8 +147,8 @@ def test_the_request_and_the_background_print_the_same_rows(
 def test_the_job_is_typeset(board, member, monkeypatch):
     # The background job goes through the same renderer (not a WeasyPrint copy of it).
     calls = []
-    real = typeset.compile_source
-    monkeypatch.setattr(typeset, "compile_source", lambda *args: calls.append(1) or real(*args))
+    real = typst_compile.compile_piece
+    monkeypatch.setattr(typst_compile, "compile_piece", lambda job: calls.append(1) or real(job))
     make_many(board, 6)
     export = LogExport.objects.create(board=board, requested_by=member, query="", rows=6)
     assert tasks.render_log_export.call(export.pk) == "done"
