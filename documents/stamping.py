@@ -1,6 +1,6 @@
 """Text stamped at the foot of finished PDF pages with pypdf: the board pack's one continuous page
-number, and the "Page N of M" of the action log printed in pieces (documents/pdf.py), which no
-piece's WeasyPrint can count."""
+number (`stamp`, merged into any PDF's pages), and the "Page N of M" of the action log typeset in
+pieces (documents/typeset.py), which no piece can count (`append_stamp`, for pages of our own)."""
 
 from __future__ import annotations
 
