@@ -6,6 +6,7 @@ printed as its own PDF is Typst's (documents/typeset.py).
 
 from __future__ import annotations
 
+import io
 import mimetypes
 import posixpath
 import re
@@ -19,6 +20,7 @@ from django.template.loader import render_to_string
 
 from adoptboard.text import printable
 
+from . import stamping
 from .data import MeetingPack, log_cut_note
 
 # WeasyPrint resolves the templates' relative URLs against this made-up origin; the fetcher
@@ -139,8 +141,17 @@ def agenda_html(pack: MeetingPack) -> str:
     return render_to_string("documents/agenda.html", {"pack": pack, "board": pack.board, "meeting": pack.meeting})
 
 
-def minutes_html(pack: MeetingPack) -> str:
-    context = {"pack": pack, "board": pack.board, "meeting": pack.meeting}
+def minutes_html(pack: MeetingPack, *, part: str = "whole", log_rows: list | None = None) -> str:
+    """The minutes, or one `part` of them printed in pieces (minutes_pdf): "body" (all but the
+    action log), "annex" (the log's heading and notes, and `log_rows`), "annex-rows" (`log_rows`
+    alone); the annex's parts under the running header."""
+    context = {
+        "pack": pack,
+        "board": pack.board,
+        "meeting": pack.meeting,
+        "part": part,
+        "log_rows": pack.action_log if log_rows is None else log_rows,
+    }
     if pack.log_total:
         context["log_cut_note"] = log_cut_note(pack)
     return render_to_string("documents/minutes.html", context)
@@ -150,5 +161,33 @@ def agenda_pdf(pack: MeetingPack) -> bytes:
     return html_to_pdf(agenda_html(pack))
 
 
+# Minutes whose action log (their closing annex) has more rows than this are printed in pieces: the
+# body, then the annex from a page of its own, this many rows a piece. The benchmark's longest
+# (1,388 rows under the items, 3,052 in the log) as one document: 489 MB peak in the job; in pieces
+# of 150, 300 or 600 rows: 191 MB (the body, the biggest piece, sets it), of 1,000: 230 MB; time
+# within a few % of one document (bench/minutes_job.py). 600: that peak with the fewest pieces,
+# and any minutes a request prints (documents/views.py MINUTES_PDF_MAX_ROWS) stay one document.
+MINUTES_CHUNK_ROWS = 600
+# Where WeasyPrint prints "Page N of M" on a portrait page (static/css/documents.css: @bottom-right,
+# 18 mm from the right edge, its line centred in the 20 mm bottom margin): the pieces get it there.
+PORTRAIT_PAGE_NUMBER = {"right_pt": 18 * 72 / 25.4, "baseline_pt": 25.57}
+
+
 def minutes_pdf(pack: MeetingPack) -> bytes:
-    return html_to_pdf(minutes_html(pack))
+    """The minutes as one PDF: printed whole when the action log fits in one piece, else in pieces
+    (time grows with the rows, memory stays about one piece's), numbered as one."""
+    rows = pack.action_log
+    if len(rows) <= MINUTES_CHUNK_ROWS:
+        return html_to_pdf(minutes_html(pack))
+
+    def pieces():
+        # The body alone: its own rows (those raised under the items) cost as much as the log's.
+        yield html_to_pdf(minutes_html(pack, part="body"), page_numbers=False)
+        for start in range(0, len(rows), MINUTES_CHUNK_ROWS):
+            part = "annex" if start == 0 else "annex-rows"
+            html = minutes_html(pack, part=part, log_rows=rows[start : start + MINUTES_CHUNK_ROWS])
+            yield html_to_pdf(html, page_numbers=False)
+
+    out = io.BytesIO()
+    stamping.join_numbered(out, pieces(), **PORTRAIT_PAGE_NUMBER)
+    return out.getvalue()

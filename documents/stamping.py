@@ -1,8 +1,14 @@
 """Text stamped at the foot of finished PDF pages with pypdf: the board pack's one continuous page
-number (`stamp`, merged into any PDF's pages), and the "Page N of M" of the action log typeset in
-pieces (documents/typeset.py), which no piece can count (`append_stamp`, for pages of our own)."""
+number (`stamp`, merged into any PDF's pages), and the "Page N of M" of a document made in pieces
+(the action log typeset by Typst, long minutes by WeasyPrint), which no piece can count
+(`join_numbered` with `append_stamp`, for pages of our own)."""
 
 from __future__ import annotations
+
+import gc
+import io
+from collections.abc import Iterable
+from typing import IO
 
 FONT_SIZE = 8
 # The documents' running header and footer grey, #4a5560 (static/css/documents.css).
@@ -94,3 +100,46 @@ def append_stamp(writer, page, text: str, *, font, baseline_pt: float, right_pt:
         fonts = DictionaryObject()
         resources[NameObject("/Font")] = fonts
     fonts.get_object()[NameObject("/PageStamp")] = font
+
+
+def page_number_text(number: int, total: int) -> str:
+    return f"Page {number} of {total}"
+
+
+def number_pages(writer, *, baseline_pt: float, right_pt: float) -> None:
+    """ "Page N of M" on every page of `writer`, pages the app made itself (append_stamp)."""
+    total = len(writer.pages)
+    font = stamp_font(writer)
+    for number, page in enumerate(writer.pages, start=1):
+        append_stamp(
+            writer, page, page_number_text(number, total), font=font, baseline_pt=baseline_pt, right_pt=right_pt
+        )
+
+
+def join_numbered(out: IO[bytes], pieces: Iterable[bytes], *, baseline_pt: float, right_pt: float) -> None:
+    """The PDFs `pieces` (made one at a time by the iterable) as one document written to `out`,
+    "Page N of M" stamped on every page, its metadata (title, author) the first piece's.
+
+    Each piece is freed before the next is made: WeasyPrint's boxes hold reference cycles, which
+    only a collection frees, so memory stays about one piece's."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    try:
+        for index, piece in enumerate(pieces):
+            reader = PdfReader(io.BytesIO(piece))
+            if index == 0:
+                writer.add_metadata(reader.metadata or {})
+            for page in reader.pages:
+                writer.add_page(page)
+            del piece, reader
+            gc.collect()
+            # What is left (the data, the pages so far) lives to the end: set aside, so the next
+            # collection looks at the next piece's objects only.
+            gc.freeze()
+    finally:
+        gc.unfreeze()
+    number_pages(writer, baseline_pt=baseline_pt, right_pt=right_pt)
+    # Each piece embeds its own copy of the fonts: one is enough.
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    writer.write(out)
