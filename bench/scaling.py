@@ -20,15 +20,13 @@ The app runs as in production, with TASKS_BACKEND=database: a document too long 
 (the log's PDF past 500 rows, long draft minutes) only queues a job and redirects to its status
 page. That job is then run in its own forked process the way `manage.py db_worker` runs it (its
 Worker claiming the queued task), and its time, peak memory and file are recorded. The whole
-log's PDF job prints at most --job-rows rows (default 10,000, the first of the whole log: ~8 ms
-a row, all 50,000 would take minutes); the output says how many of how many it printed.
+log's PDF job prints at most --job-rows rows (default 10,000, the first of the whole log: ~1 ms
+a row of Typst's CPU, in two processes); the output says how many of how many it printed.
 Results go to bench/scaling.json and a table to stdout (copied into docs/PERFORMANCE.md by hand).
 
-How long: on the shared 2-core machine (load 3-4) a database took ~40 s at 1,000 actions and
-~3.8 min at 10,000 (SQLite and PostgreSQL alike; the 10,000-row log PDF job alone ~3 min), and
-should take ~6 min at 50,000 (the same capped job, longer minutes jobs): the full run ~20-25 min.
-Do not pass --job-rows 0 at 50,000: 10,000 rows already peaked at 1.7 GB, and 50,000 would take
-~15 min a database.
+How long: quietly, on 2 cores, the whole run (both databases, three sizes) took ~9 minutes with
+the whole log printed by WeasyPrint (its 10,000-row job ~70 s); Typst prints it in ~10 s.
+--job-rows 0 at 50,000 prints the whole log (~1 ms a row, pieces of 500 rows keep the memory flat).
 """
 
 from __future__ import annotations
@@ -36,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -188,6 +187,9 @@ def in_child(fn) -> dict:
                 "seconds": round(time.perf_counter() - t, 3),
                 "peak_mb": round(_hwm_kb() / 1024, 1),
                 "growth_mb": round((_hwm_kb() - before) / 1024, 1),
+                # The processes it started and waited for (the Typst log's typesetters): the
+                # biggest one's peak, 0 for none.
+                "helpers_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
                 **(detail or {}),
             }
         except BaseException as exc:
@@ -208,7 +210,7 @@ def run_job(job_ids: list, *, whole_log: bool, cap: int) -> dict:
     task and calls it); its time, peak memory, and the export it filled in.
 
     The whole log's PDF job is cut to its first `cap` rows (0: none): the job prints the filtered
-    log in full, about 8 ms a row, and 50,000 rows would take the run minutes for one figure."""
+    log in full (about 1 ms a row of Typst's CPU), and 50,000 rows would add a minute for one figure."""
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
@@ -351,7 +353,8 @@ def measure(args) -> int:
             else:
                 print(
                     f"  {'  the job':<20} {job['seconds']:7.2f} s  peak {job['peak_mb']:6.1f} MB"
-                    f"  +{job['growth_mb']:6.1f} MB  {job['file_bytes']:>10} bytes  ({job['status']},"
+                    f"  +{job['growth_mb']:6.1f} MB  helpers {job['helpers_peak_mb']:6.1f} MB"
+                    f"  {job['file_bytes']:>10} bytes  ({job['status']},"
                     f" {job['rows']:,} of {job['rows_total']:,} rows)",
                     flush=True,
                 )
@@ -402,7 +405,8 @@ def document_cell(row: dict) -> str:
         return f"queued in {request} (job: {job.get('error', '—')})"
     of = f", {job['rows']:,} of {job['rows_total']:,} rows" if job.get("capped") else f", {job['rows']:,} rows"
     done = "" if job["status"] == "done" else f", {job['status']}"
-    return f"queued in {request} (job: {job['seconds']:.1f} s, {job['peak_mb']:.0f} MB{of}{done})"
+    helpers = f", its typesetters ≤ {job['helpers_peak_mb']:.0f} MB each" if job.get("helpers_peak_mb") else ""
+    return f"queued in {request} (job: {job['seconds']:.1f} s, {job['peak_mb']:.0f} MB{helpers}{of}{done})"
 
 
 if __name__ == "__main__":
