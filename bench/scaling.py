@@ -45,7 +45,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import DEFAULT_PG, backend_of, bench_environment, drop_database, prepare_database  # noqa: E402
+from bench.run import (  # noqa: E402
+    DEFAULT_PG,
+    backend_of,
+    bench_environment,
+    drop_database,
+    prepare_database,
+    session_refreshed,
+)
 
 OUT = ROOT / "bench" / "scaling.json"
 DOCUMENTS = [
@@ -300,6 +307,7 @@ def measure(args) -> int:
     result["pages"] = {}
     reps = 3 if args.quick else 7
     for key, url in pages.items():
+        session_refreshed(client)
         reset_queries()  # the log is a window on the connection's, which each request clears
         with CaptureQueriesContext(connection) as ctx:
             status = client.get(url).status_code
