@@ -235,7 +235,9 @@ def run_job(job_ids: list, *, whole_log: bool, cap: int) -> dict:
             class FirstRows(tasks.ActionFilter):
                 @property
                 def qs(self):
-                    return super().qs[:cap]
+                    # The first `cap` of the log's rows, still a queryset the job may order again.
+                    whole = super().qs
+                    return whole.filter(pk__in=whole.values("pk")[:cap])
 
             tasks.ActionFilter = FirstRows  # this forked process only
         call_command("db_worker", batch=True, max_tasks=1, startup_delay=False, reload=False, verbosity=0)
