@@ -66,12 +66,18 @@ class Export(models.Model):
         return self.is_pending and self.created_at < timezone.now() - STALE_AFTER
 
 
+class LogKind(models.TextChoices):
+    PDF = "pdf", "PDF"
+    XLSX = "xlsx", "Excel"
+
+
 class LogExport(Export):
-    """One request for the (filtered) action log as PDF."""
+    """One request for the (filtered) action log as PDF, or as Excel past what a request writes."""
 
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="log_exports")
     # The log page's filters, normalised (sorted, no page number): the same filters are the same request.
     query = models.CharField(max_length=2000, blank=True)
+    kind = models.CharField(max_length=4, choices=LogKind.choices, default=LogKind.PDF)
 
     history = HistoricalRecords()
 
@@ -79,14 +85,14 @@ class LogExport(Export):
         constraints = [
             # One identical request in hand at a time: a second press (or a second tab) reuses it.
             models.UniqueConstraint(
-                fields=["board", "requested_by", "query"],
+                fields=["board", "requested_by", "query", "kind"],
                 condition=Q(status__in=PENDING),
                 name="logexport_one_pending_per_request",
             )
         ]
 
     def __str__(self):
-        return f"Action log PDF of {self.board} for {self.requested_by} ({self.get_status_display()})"
+        return f"Action log {self.get_kind_display()} of {self.board} for {self.requested_by} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
         return reverse("documents:action-export-status", kwargs={"slug": self.board.slug, "export_pk": self.pk})
@@ -94,8 +100,12 @@ class LogExport(Export):
     def get_file_url(self) -> str:
         return reverse("documents:action-export-file", kwargs={"slug": self.board.slug, "export_pk": self.pk})
 
+    @property
+    def noun(self) -> str:
+        return "PDF" if self.kind == LogKind.PDF else "Excel file"
+
     def file_name(self) -> str:
-        return f"action-log-{self.pk}.pdf"
+        return f"action-log-{self.pk}.{self.kind}"
 
 
 class MinutesKind(models.TextChoices):

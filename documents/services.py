@@ -11,7 +11,7 @@ from django.utils import timezone
 from meetings.models import Board, Meeting, MinutesVersion
 
 from . import data, pdf, word
-from .models import PENDING, STALE_AFTER, Export, ExportStatus, LogExport, MinutesExport
+from .models import PENDING, STALE_AFTER, Export, ExportStatus, LogExport, LogKind, MinutesExport
 from .tasks import render_log_export, render_minutes_export
 
 
@@ -70,10 +70,13 @@ def _export_request(model: type[Export], *, key: dict, rows: int, task) -> Expor
     return export
 
 
-def log_export_request(*, board: Board, user, query: str, rows: int) -> LogExport:
-    """Ask for the (filtered) action log as PDF in the background (rows: how many actions match)."""
+def log_export_request(*, board: Board, user, query: str, rows: int, kind: str = LogKind.PDF) -> LogExport:
+    """Ask for the (filtered) action log as PDF or Excel (`kind`) in the background (rows: how many actions match)."""
     return _export_request(
-        LogExport, key={"board": board, "requested_by": user, "query": query}, rows=rows, task=render_log_export
+        LogExport,
+        key={"board": board, "requested_by": user, "query": query, "kind": kind},
+        rows=rows,
+        task=render_log_export,
     )
 
 

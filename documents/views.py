@@ -26,10 +26,12 @@ from meetings.permissions import board_for_user
 from meetings.views_registers import decision_filter, interest_filter
 
 from . import calendar, data, pdf, services, sheets, tasks, typeset, word
-from .models import ExportStatus, LogExport, MinutesExport, MinutesKind
+from .models import ExportStatus, LogExport, LogKind, MinutesExport, MinutesKind
 from .pack import pack_file
 
 ACTION_LOG_PDF_MAX_ROWS = 500
+# An Excel file of more actions than this is written in the background (50,000 took 10 s in a request).
+ACTION_LOG_XLSX_MAX_ROWS = 20_000
 
 
 def _meeting(request, slug, pk) -> Meeting:
@@ -271,13 +273,21 @@ def action_export_csv(request, slug):
 
 @require_safe
 def action_export_xlsx(request, slug):
-    return _log_download(
-        request,
-        slug,
-        lambda rows, board: sheets.action_log_xlsx_file(rows, title=board.short_name or board.name),
-        "xlsx",
-        sheets.XLSX_CONTENT_TYPE,
-    )
+    board = board_for_user(request.user, slug)
+    log = _filtered_log(request, board)
+    if isinstance(log, HttpResponse):
+        return log
+    # XlsxWriter writes some 50,000 cells a second (10 columns a row): past the cap, a long log's
+    # workbook is written by a background task and the member waits on its status page.
+    rows = log.qs.count()
+    if rows > ACTION_LOG_XLSX_MAX_ROWS:
+        export = services.log_export_request(
+            board=board, user=request.user, query=_export_query(log), rows=rows, kind=LogKind.XLSX
+        )
+        return redirect(export)
+    name = document_filename(board, "actions", "xlsx", on=timezone.localdate())
+    workbook = sheets.action_log_xlsx_file(iter_export_rows(log.qs), title=board.short_name or board.name)
+    return download(workbook, content_type=sheets.XLSX_CONTENT_TYPE, filename=name)
 
 
 def _export_query(log: ActionFilter) -> str:
@@ -348,7 +358,7 @@ def action_export_status(request, slug, export_pk):
         {
             "board": export.board,
             "export": export,
-            "heading": "The action log as PDF",
+            "heading": f"The action log as {export.get_kind_display()}",
             "back_url": log_url,
             "back_label": "Action log",
             "is_log": True,
@@ -362,6 +372,9 @@ def action_export_file(request, slug, export_pk):
     export = _own_export(request, slug, export_pk)
     handle = _export_handle(export)
     on = timezone.localtime(export.finished_at).date()
+    if export.kind == LogKind.XLSX:
+        name = document_filename(export.board, "actions", "xlsx", on=on)
+        return download(handle, content_type=sheets.XLSX_CONTENT_TYPE, filename=name)
     name = document_filename(export.board, "action-log", "pdf", on=on)
     return download(handle, content_type=pdf.PDF, filename=name, inline=True)
 
