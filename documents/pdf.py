@@ -110,6 +110,12 @@ def _with_break_points(word: re.Match) -> str:
     return "".join(out)
 
 
+def with_break_points(text: str) -> str:
+    """`text` with a zero-width space every BREAK_EVERY characters of any run of more than LONG_RUN
+    without a space (an escaped entity counts as one character). The Typst log's text too."""
+    return _LONG_WORD.sub(_with_break_points, text) if len(text) > LONG_RUN else text
+
+
 def break_long_words(html: str) -> str:
     """The document with a zero-width space every BREAK_EVERY characters of any very long word.
 
@@ -121,8 +127,7 @@ def break_long_words(html: str) -> str:
     parts = _TAG_OR_TEXT.split(body)
     # Even indexes are text between tags; the first is the rest of the <body ...> tag itself.
     for index in range(2, len(parts), 2):
-        if len(parts[index]) > LONG_RUN:
-            parts[index] = _LONG_WORD.sub(_with_break_points, parts[index])
+        parts[index] = with_break_points(parts[index])
     return head + body_tag + "".join(parts)
 
 

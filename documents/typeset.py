@@ -19,7 +19,6 @@ import json
 import multiprocessing
 import os
 import re
-import unicodedata
 from pathlib import Path
 from typing import IO
 
@@ -33,6 +32,7 @@ from adoptboard.text import printable
 from meetings.models import Board
 
 from . import stamping, typst_compile
+from .pdf import with_break_points
 
 PDF = "application/pdf"
 TEMPLATE = Path(settings.BASE_DIR) / "templates" / "documents" / "action_log.typ"
@@ -51,11 +51,8 @@ PROCESSES = min(2, os.cpu_count() or 1)
 FOOTER_BASELINE_PT = 22.74
 LANDSCAPE_PAGE_NUMBER = {"right_pt": 16 * 72 / 25.4, "baseline_pt": FOOTER_BASELINE_PT}
 
-# Very long words get a break point every BREAK_EVERY characters (U+200B, which the template turns
-# into an empty box: no character in the PDF's text). Typst would otherwise run them off the page.
-LONG_RUN = 30
-BREAK_EVERY = 20
-_LONG_WORD = re.compile(rf"\S{{{LONG_RUN + 1},}}")
+# Very long words get break points (documents.pdf.with_break_points: U+200B, which the template
+# turns into an empty box, no character in the PDF's text). Typst would otherwise run them off the page.
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 # A row with a cell longer than this (in characters) may not fit one page: it may break across
 # pages, as CSS's `break-inside: avoid` lets a row taller than the page do; others stay whole.
@@ -64,30 +61,10 @@ BREAKABLE_ACTION = 1200
 BREAKABLE_NOTE = 300
 
 
-def _joins_previous(character: str, previous: str) -> bool:
-    """Whether the two belong to one printed letter: an accent, variation selector or emoji joiner."""
-    return previous == "\u200d" or character == "\u200d" or unicodedata.category(character) in ("Mn", "Mc", "Me")
-
-
-def _with_break_points(word: re.Match) -> str:
-    out, count, previous = [], 0, ""
-    for character in word.group():
-        if count >= BREAK_EVERY and not _joins_previous(character, previous):
-            out.append("\u200b")
-            count = 0
-        out.append(character)
-        count += 1
-        previous = character
-    return "".join(out)
-
-
 def text(value) -> str:
     """A value as the HTML documents print it: control characters out, runs of white space one
     space, very long words given break points."""
-    value = _HTML_SPACE.sub(" ", printable(str(value or ""))).strip()
-    if len(value) > LONG_RUN:
-        value = _LONG_WORD.sub(_with_break_points, value)
-    return value
+    return with_break_points(_HTML_SPACE.sub(" ", printable(str(value or ""))).strip())
 
 
 def _date(value: datetime.date | None, fmt: str) -> str | None:
